@@ -190,7 +190,7 @@ def find_test_pairs(data_dir: str | Path) -> dict[str, tuple[Path, Path | None]]
     return pairs
 
 
-SPEECH_TRAIN_FILES = ("train_clean_male.wav", "train_dirty_male.wav", "test_x_01.wav")
+SPEECH_TRAIN_FILES = ("train_clean_male.wav", "train_dirty_male.wav")
 
 
 def missing_speech_files(data_dir: str | Path) -> list[str]:
@@ -207,6 +207,74 @@ def speech_data_or_error(data_dir: str | Path) -> Path:
             f"(see data/README.md) or set DATA_DIR / $HW2_DATA_DIR; or set QUICK = True to run on a "
             f"synthetic stand-in.")
     return Path(data_dir)
+
+
+def load_training_pair(data_dir: str | Path) -> tuple[np.ndarray, np.ndarray, int]:
+    """(clean, noisy, rate) of the training pair; both at the clean file's rate and of equal length."""
+    data_dir = speech_data_or_error(data_dir)
+    s, sr = load_wav(data_dir / "train_clean_male.wav")
+    x, _ = load_wav(data_dir / "train_dirty_male.wav", sr=sr)
+    if len(s) != len(x):
+        raise ValueError(f"{data_dir}: train_clean_male.wav has {len(s)} samples but train_dirty_male.wav has "
+                         f"{len(x)}; they must be the same recording. Replace them with the course's files.")
+    return s, x, sr
+
+
+def split_validation(data_dir: str | Path, s: np.ndarray, x: np.ndarray, sr: int, holdout: float = 0.1) -> dict:
+    """The data contract's validation pair: test_x_01/test_s_01 if both exist, else the training pair's last 10%.
+
+    Returns {'s_train', 'x_train', 's_val', 'x_val', 'source'}; a held-out tail is never trained on.
+    """
+    xv, sv = Path(data_dir) / "test_x_01.wav", Path(data_dir) / "test_s_01.wav"
+    if xv.is_file() and sv.is_file():
+        return dict(s_train=s, x_train=x, s_val=load_wav(sv, sr)[0], x_val=load_wav(xv, sr)[0],
+                    source="test_x_01.wav / test_s_01.wav")
+    cut = int(round(len(s) * (1 - holdout)))
+    return dict(s_train=s[:cut], x_train=x[:cut], s_val=s[cut:], x_val=x[cut:],
+                source=f"last {holdout:.0%} of the training pair ({(len(s) - cut) / sr:.1f} s; test_s_01.wav not found)")
+
+
+def training_frames(s: np.ndarray, x: np.ndarray, n_remix: int = 0, gain_db: tuple[float, float] = (-3.0, 9.0),
+                    phase_sensitive: bool = True, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """(noisy magnitude, target) frames x 513 from the training pair, plus `n_remix` remixed copies.
+
+    A remix adds the pair's own noise (x - s), circularly shifted by a random offset and scaled by a
+    random gain in `gain_db`, back onto the clean speech: new mixtures, same speech and noise.
+    The target is |S|, or with `phase_sensitive` |S| cos(angle S - angle X): the magnitude that
+    minimises the error of eq. (1)'s reconstruction, which keeps the noisy phase.
+    """
+    rng = np.random.default_rng(seed)
+    S = stft(s)
+    noise = x - s
+    mixtures = [x] + [s + 10 ** (rng.uniform(*gain_db) / 20) * np.roll(noise, rng.integers(len(noise)))
+                      for _ in range(n_remix)]
+    inputs, targets = [], []
+    for mix in mixtures:
+        X = stft(mix)
+        inputs.append(magnitude(X).T)
+        targets.append((np.abs(S) * np.cos(np.angle(S) - np.angle(X)) if phase_sensitive else np.abs(S)).T)
+    return torch.as_tensor(np.concatenate(inputs)), torch.as_tensor(np.concatenate(targets).astype(np.float32))
+
+
+def oracle_snr(s: np.ndarray, x: np.ndarray) -> float:
+    """SNR of eq. (1) with the true clean magnitude: the bound for any magnitude-only method."""
+    X = stft(x)
+    return snr(s, reconstruct(X, np.abs(stft(s)), len(x)))
+
+
+def denoise_test_mixtures(model: nn.Module, data_dir: str | Path, out_dir: str | Path, sr: int,
+                          device: torch.device) -> dict:
+    """Denoise every test_x_NN.wav into out_dir/test_s_NN_recons.wav; SNR where test_s_NN.wav exists."""
+    results = {}
+    for nn_, (x_path, s_path) in find_test_pairs(data_dir).items():
+        x, _ = load_wav(x_path, sr)
+        s_hat = denoise(model, x, device)
+        out = write_wav(Path(out_dir) / f"test_s_{nn_}_recons.wav", s_hat, sr)
+        s = load_wav(s_path, sr)[0] if s_path else None
+        results[nn_] = {"input": x_path.name, "output": out.name, "seconds": round(len(x) / sr, 2),
+                        "snr_db": snr(s, s_hat) if s is not None else None,
+                        "input_snr_db": snr(s, x) if s is not None else None}
+    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,8 +670,12 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator, device: tor
 
 
 def train_epoch(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, loss_fn: Callable, optimizer,
-                batch_size: int, generator: torch.Generator, count_correct: bool = False) -> tuple[float, float | None]:
-    """One pass over (X, Y) in shuffled minibatches; returns mean loss (and accuracy if asked)."""
+                batch_size: int, generator: torch.Generator, count_correct: bool = False,
+                scheduler=None) -> tuple[float, float | None]:
+    """One pass over (X, Y) in shuffled minibatches; returns mean loss (and accuracy if asked).
+
+    A `scheduler`, if given, steps after every optimizer step.
+    """
     model.train()
     total_loss = torch.zeros((), device=X.device)
     correct = torch.zeros((), device=X.device, dtype=torch.long)
@@ -614,6 +686,8 @@ def train_epoch(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, loss_fn: Cal
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         total_loss += loss.detach() * len(idx)
         if count_correct:
             correct += (out.detach().argmax(1) == yb).sum()
@@ -623,13 +697,18 @@ def train_epoch(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, loss_fn: Cal
 
 def fit_denoiser(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, validate: Callable[[nn.Module], float],
                  epochs: int, batch_size: int, lr: float, generator: torch.Generator, desc: str = "training") -> dict:
-    """Adam on MSE between magnitudes; validation SNR after each epoch; best-SNR weights restored at the end."""
+    """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; validation SNR after every epoch.
+
+    The weights of the best validation epoch are restored at the end.
+    """
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    steps_per_epoch = -(-len(X) // batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
     history = {"train_loss": [], "val_snr_db": []}
     best = (-float("inf"), 0, copy.deepcopy(model.state_dict()))
     bar = tqdm(range(1, epochs + 1), desc=desc)
     for epoch in bar:
-        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator)
+        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler)
         val = validate(model)
         history["train_loss"].append(loss)
         history["val_snr_db"].append(val)

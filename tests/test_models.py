@@ -1,0 +1,53 @@
+"""The homework's CNN, He initialisation, transfer, and the nonnegative speech denoiser."""
+import math
+
+import torch
+
+import helpers as H
+
+
+def test_baseline_cnn_layer_shapes_and_parameter_count():
+    model = H.BaselineCNN(10)
+    x = torch.zeros(2, 3, 32, 32)
+    assert model.conv1(x).shape == (2, 10, 28, 28)
+    assert model.conv2(torch.zeros(2, 10, 14, 14)).shape == (2, 10, 10, 10)
+    assert model.fc1.in_features == 250 and model.fc1.out_features == 20
+    assert model(x).shape == (2, 10)
+    assert sum(p.numel() for p in model.parameters()) == 760 + 2510 + 5020 + 210
+
+
+def test_he_init_scale():
+    torch.manual_seed(0)
+    layer = H.he_init_(torch.nn.Linear(2000, 1000))
+    assert abs(layer.weight.std().item() - math.sqrt(2 / 2000)) < 0.002
+    assert layer.bias.abs().max() == 0
+
+
+def test_transfer_copies_all_but_the_last_layer():
+    torch.manual_seed(0)
+    pretext = H.BaselineCNN(3).state_dict()
+    model = H.transfer_from_pretext(pretext, num_classes=10)
+    for name, value in model.state_dict().items():
+        if name.startswith("fc2."):
+            assert value.shape[0] == 10
+        else:
+            assert torch.equal(value, pretext[name]), name
+
+
+def test_transfer_optimizer_sets_both_learning_rates():
+    model = H.BaselineCNN(10)
+    opt = H.transfer_optimizer(model, lr_transferred=1e-5, lr_head=1e-3)
+    lrs = {g["name"]: g["lr"] for g in opt.param_groups}
+    head = {id(p) for p in opt.param_groups[1]["params"]}
+    assert lrs == {"transferred": 1e-5, "head": 1e-3}
+    assert head == {id(model.fc2.weight), id(model.fc2.bias)}
+    assert sum(len(g["params"]) for g in opt.param_groups) == len(list(model.parameters()))
+
+
+def test_mask_denoiser_outputs_nonnegative_magnitudes_bounded_by_the_input():
+    torch.manual_seed(0)
+    body = torch.nn.Linear(513, 513)
+    mags = torch.rand(64, 513) * 10
+    model = H.MaskDenoiser(body, *H.log_stats(mags))
+    out = model(mags)
+    assert (out >= 0).all() and (out <= mags).all()

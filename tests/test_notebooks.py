@@ -1,0 +1,91 @@
+"""The notebooks: each runs headless in QUICK mode on the synthetic stand-in, and the committed
+renders are complete, in order, from full runs, and agree with the README."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def run_quick(name, tmp_path):
+    """Execute notebooks/<name> with QUICK=True, an empty DATA_DIR (so: synthetic) and a temporary OUTPUT_DIR."""
+    import papermill as pm
+
+    out_dir, empty = tmp_path / "out", tmp_path / "no-data"
+    empty.mkdir()
+    pm.execute_notebook(str(ROOT / "notebooks" / name), str(tmp_path / name), kernel_name="python3",
+                        parameters={"QUICK": True, "DATA_DIR": str(empty), "OUTPUT_DIR": str(out_dir)},
+                        cwd=str(ROOT / "notebooks"), progress_bar=False)
+    return out_dir, json.loads((out_dir / "metrics.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["01_speech_denoising_dnn.ipynb", "02_speech_denoising_cnn1d.ipynb"])
+def test_speech_notebook_quick_run_beats_the_noisy_input(name, tmp_path):
+    out_dir, m = run_quick(name, tmp_path)
+    assert m["synthetic_data"] is True and m["settings"]["QUICK"] is True
+    v = m["validation"]
+    assert v["best_snr_db"] > v["input_snr_db"] + 1
+    assert v["oracle_snr_db"] > v["best_snr_db"] and len(v["snr_db_per_epoch"]) == m["settings"]["EPOCHS"]
+    assert {"01", "02"} <= set(m["tests"]) and m["tests"]["01"]["snr_db"] is not None
+    for t in m["tests"].values():
+        assert (out_dir / t["output"]).is_file()
+    assert (out_dir / "test_s_02_recons.wav").is_file() and (out_dir / "training.png").is_file()
+
+
+def test_augmentation_notebook_quick_run(tmp_path):
+    out_dir, m = run_quick("03_cifar10_augmentation.ipynb", tmp_path)
+    assert m["synthetic_data"] is True and m["n_augmented"] == 4 * m["n_train"]
+    for run in ("baseline", "augmented"):
+        assert len(m[run]["val_acc_per_epoch"]) == m["settings"]["EPOCHS"]
+        assert m[run]["best_val_acc"] == max(m[run]["val_acc_per_epoch"])
+    assert (out_dir / "accuracy.png").is_file() and (out_dir / "augmented_examples.png").is_file()
+
+
+def test_pretext_notebook_quick_run(tmp_path):
+    out_dir, m = run_quick("04_self_supervised_pretext.ipynb", tmp_path)
+    assert m["synthetic_data"] is True and m["pretext"]["n_examples"] == 3 * m["n_unlabelled"]
+    assert m["n_labelled"] == 500 and sum(m["labelled_per_class"]) == 500
+    for run in ("scratch", "transfer"):
+        assert m[run]["epochs_evaluated"][-1] == m["settings"]["FINETUNE_EPOCHS"]
+        assert m[run]["final_test_acc"] == m[run]["test_acc"][-1]
+    assert (out_dir / "pretext_cnn.pt").is_file() and (out_dir / "accuracy.png").is_file()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_ran_top_to_bottom_without_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "cells not run once, in order"
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    assert any(c.outputs for c in code)
+    tags = [set(c.metadata.get("tags", [])) for c in code]
+    assert not any("injected-parameters" in t for t in tags), "committed from a parameterised (non-default) run"
+    params = next(c for c, t in zip(code, tags) if "parameters" in t)
+    assert "QUICK = False" in params.source
+
+
+@pytest.mark.parametrize("folder", ["01_dnn", "02_cnn1d", "03_augmentation", "04_pretext"])
+def test_committed_metrics_come_from_full_runs_on_real_data(folder):
+    m = json.loads((ROOT / "outputs" / folder / "metrics.json").read_text())
+    assert m["synthetic_data"] is False and m["settings"]["QUICK"] is False
+
+
+def test_readme_results_match_the_metrics_files():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_repository_url_is_the_same_everywhere():
+    urls = {re.search(r'REPO_URL = "([^"]+)"', p.read_text()).group(1) for p in NOTEBOOKS}
+    assert len(urls) == 1
+    url = urls.pop()
+    badges = re.findall(r"colab\.research\.google\.com/github/([^)\s\"]+?)/blob/", (ROOT / "README.md").read_text())
+    assert badges and set(badges) == {url.removeprefix("https://github.com/")}
