@@ -495,11 +495,12 @@ def synthetic_cifar(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         shape = [dx**2 + dy**2 < r[i] ** 2,                     # disc
                  (abs(dx) < r[i]) & (abs(dy) < r[i])][c % 2]    # square
         stripes = np.sin((xx * (c % 3) + yy * (c // 3 % 3)) * 0.8) > 0  # class texture
-        background = palette[(c + 5) % 10] * 0.4
-        img = np.where(shape[..., None], palette[c], background)
+        colour = 0.5 * palette[c] + 0.5 * rng.uniform(40, 240, 3)  # class colour, blurred by a random one
+        background = rng.uniform(20, 160, 3)
+        img = np.where(shape[..., None], colour, background)
         img = img * (0.75 + 0.25 * stripes[..., None])
         images[i] = img
-    images += rng.normal(0, 20, images.shape)
+    images += rng.normal(0, 30, images.shape)
     return np.clip(images, 0, 255).astype(np.uint8), y
 
 
