@@ -71,6 +71,20 @@ def epoch_dataloader(X: torch.Tensor, y: torch.Tensor) -> float:
     return time.perf_counter() - start
 
 
+def data_path_only(X: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> tuple[float, float]:
+    """Seconds to produce one epoch of batches, no training: (index slices, DataLoader)."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    start = time.perf_counter()
+    for idx in H.minibatches(len(X), BATCH, gen, X.device):
+        X[idx], y[idx]
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in DataLoader(TensorDataset(X, y), batch_size=BATCH, shuffle=True):
+        pass
+    return ours, time.perf_counter() - start
+
+
 def augmented_peak_memory() -> None:
     """(Run in a subprocess.) Print the peak RSS in GiB of notebook 03's augmented set-up plus one epoch."""
     x, y, _ = training_images()
@@ -105,16 +119,19 @@ def main() -> None:
         ours.append(epoch_ours(X_cl, Y, gen))
         conventional.append(epoch_dataloader(X_nchw, Y))
     t_ours, t_conv = min(ours), min(conventional)
+    d_ours, d_conv = data_path_only(X_cl, Y, gen)
     result = {
         "command": "python benchmarks/train_throughput.py", "data": source, "device": "cpu",
         "threads": torch.get_num_threads(), "torch": torch.__version__, "n_images": N_IMAGES, "batch_size": BATCH,
         "ours_epoch_s": t_ours, "ours_images_per_s": N_IMAGES / t_ours,
         "dataloader_epoch_s": t_conv, "dataloader_images_per_s": N_IMAGES / t_conv, "speedup": t_conv / t_ours,
+        "data_only_ours_s": d_ours, "data_only_dataloader_s": d_conv,
         "epochs_timed": args.epochs, "ours_all_s": ours, "dataloader_all_s": conventional,
     }
     print(f"ours:       {t_ours:6.2f} s/epoch  {N_IMAGES / t_ours:8,.0f} images/s")
     print(f"DataLoader: {t_conv:6.2f} s/epoch  {N_IMAGES / t_conv:8,.0f} images/s")
     print(f"speed-up:   {t_conv / t_ours:.2f}x")
+    print(f"data path alone (batches, no training): slices {d_ours:.2f} s, DataLoader {d_conv:.2f} s per epoch")
     if not args.no_memory:
         cmd = [sys.executable, __file__, "--memory-child"] + (["--threads", str(args.threads)] if args.threads else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()

@@ -51,3 +51,14 @@ def test_mask_denoiser_outputs_nonnegative_magnitudes_bounded_by_the_input():
     model = H.MaskDenoiser(body, *H.log_stats(mags))
     out = model(mags)
     assert (out >= 0).all() and (out <= mags).all()
+
+
+def test_pooling_before_relu_equals_the_homeworks_order():
+    torch.manual_seed(0)
+    model = H.BaselineCNN(10)
+    x = torch.randn(8, 3, 32, 32)
+    F = torch.nn.functional
+    h = F.max_pool2d(F.relu(model.conv1(x)), 2, 2)
+    h = F.max_pool2d(F.relu(model.conv2(h)), 2, 2)
+    reference = model.fc2(F.relu(model.fc1(h.flatten(1))))
+    assert torch.equal(model(x), reference)
