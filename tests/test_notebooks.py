@@ -84,8 +84,11 @@ def test_readme_results_match_the_metrics_files():
 
 
 def test_repository_url_is_the_same_everywhere():
-    urls = {re.search(r'REPO_URL = "([^"]+)"', p.read_text()).group(1) for p in NOTEBOOKS}
+    sources = ["\n".join(c.source for c in nbformat.read(p, as_version=4).cells) for p in NOTEBOOKS]
+    urls = {re.search(r'REPO_URL = "([^"]+)"', s).group(1) for s in sources}
+    badges_in_notebooks = {b for s in sources for b in re.findall(r"colab\.research\.google\.com/github/(.+?)/blob/", s)}
     assert len(urls) == 1
     url = urls.pop()
     badges = re.findall(r"colab\.research\.google\.com/github/([^)\s\"]+?)/blob/", (ROOT / "README.md").read_text())
-    assert badges and set(badges) == {url.removeprefix("https://github.com/")}
+    path = url.removeprefix("https://github.com/")
+    assert badges and set(badges) == {path} and badges_in_notebooks == {path}
