@@ -37,6 +37,21 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("HW2_DATA_DIR") or REPO_ROOT / "data")
 
 
+def repo_path(value: str | Path | None, default: str | Path) -> Path:
+    """A notebook's folder parameter as a path: `default` when None; relative paths resolve from the repository root."""
+    path = Path(default if value is None or value == "" else value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+SETTING_TYPES = (int, float, str, bool, tuple, list, Path, type(None))
+
+
+def notebook_settings(namespace: dict, skip: tuple[str, ...] = ("REPO_URL", "IS_COLAB", "ROOT")) -> dict:
+    """The run's settings for metrics.json: every UPPER_CASE name in `namespace` holding a plain value."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in sorted(namespace.items())
+            if k.isupper() and k not in skip and isinstance(v, SETTING_TYPES)}
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write bytes to a temporary file beside `path`, then rename it into place."""
     path = Path(path)
