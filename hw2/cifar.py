@@ -272,13 +272,17 @@ class BaselineCNN(nn.Module):
         for layer in (self.conv1, self.conv2, self.fc1, self.fc2):
             he_init_(layer)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def hidden(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The three hidden layers' activations, as the forward pass computes them (Problem 4's probes read them)."""
         # conv -> ReLU -> max-pool, computed as conv -> max-pool -> ReLU: ReLU is monotonic, so the two
         # orders give identical values (and gradients), and this one applies ReLU to 4x fewer numbers.
-        x = F.relu(F.max_pool2d(self.conv1(x), 2, 2))  # 3x32x32 -> 10x28x28 -> 10x14x14
-        x = F.relu(F.max_pool2d(self.conv2(x), 2, 2))  # -> 10x10x10 -> 10x5x5
-        x = F.relu(self.fc1(x.flatten(1)))             # 250 -> 20
-        return self.fc2(x)                             # logits; softmax lives in the loss
+        h1 = F.relu(F.max_pool2d(self.conv1(x), 2, 2))   # 3x32x32 -> 10x28x28 -> 10x14x14
+        h2 = F.relu(F.max_pool2d(self.conv2(h1), 2, 2))  # -> 10x10x10 -> 10x5x5
+        h3 = F.relu(self.fc1(h2.flatten(1)))             # 250 -> 20
+        return {"conv1": h1, "conv2": h2, "fc1": h3}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.hidden(x)["fc1"])           # logits; softmax lives in the loss
 
 
 def layer_table(model: nn.Module, x: torch.Tensor) -> list[dict]:
@@ -309,21 +313,29 @@ def he_init_(layer: nn.Module) -> nn.Module:
     return layer
 
 
-def transfer_from_pretext(pretext_state: dict, num_classes: int = 10) -> BaselineCNN:
-    """A BaselineCNN with every pretext parameter except the last layer, which is freshly He-initialised."""
+TRANSFERABLE = ("conv1", "conv2", "fc1")  # every layer but the last
+
+
+def transfer_from_pretext(pretext_state: dict, num_classes: int = 10,
+                          layers: tuple[str, ...] = TRANSFERABLE) -> BaselineCNN:
+    """A fresh BaselineCNN (He init) whose `layers` are replaced by the pretext network's; the others stay fresh."""
     model = BaselineCNN(num_classes)
-    body = {k: v for k, v in pretext_state.items() if not k.startswith("fc2.")}
+    unknown = set(layers) - set(TRANSFERABLE)
+    if unknown:
+        raise ValueError(f"cannot transfer {sorted(unknown)}: choose among {TRANSFERABLE} (fc2 is the pretext head)")
+    body = {k: v for k, v in pretext_state.items() if k.split(".")[0] in layers}
     missing, unexpected = model.load_state_dict(body, strict=False)
-    assert set(missing) == {"fc2.weight", "fc2.bias"} and not unexpected, (missing, unexpected)
+    assert not unexpected and {k.split(".")[0] for k in missing}.isdisjoint(layers), (missing, unexpected)
     return model
 
 
-def transfer_optimizer(model: BaselineCNN, lr_transferred: float, lr_head: float) -> torch.optim.Adam:
-    """Adam with one learning rate for the transferred layers and another for the new last layer."""
-    head = list(model.fc2.parameters())
-    body = [p for n, p in model.named_parameters() if not n.startswith("fc2.")]
-    return torch.optim.Adam([{"params": body, "lr": lr_transferred, "name": "transferred"},
-                             {"params": head, "lr": lr_head, "name": "head"}])
+def transfer_optimizer(model: BaselineCNN, lr_transferred: float, lr_new: float,
+                       layers: tuple[str, ...] = TRANSFERABLE) -> torch.optim.Adam:
+    """Adam with one learning rate for the transferred `layers` and another for the freshly initialised rest."""
+    transferred = [p for n, p in model.named_parameters() if n.split(".")[0] in layers]
+    new = [p for n, p in model.named_parameters() if n.split(".")[0] not in layers]
+    return torch.optim.Adam([{"params": transferred, "lr": lr_transferred, "name": "transferred"},
+                             {"params": new, "lr": lr_new, "name": "new"}])
 
 
 @torch.inference_mode()

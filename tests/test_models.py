@@ -34,12 +34,24 @@ def test_transfer_copies_all_but_the_last_layer():
             assert torch.equal(value, pretext[name]), name
 
 
+def test_conv_only_transfer_copies_exactly_the_convolutions_and_reinitialises_fc1_fc2():
+    torch.manual_seed(0)
+    pretext = H.BaselineCNN(3).state_dict()
+    torch.manual_seed(1)
+    model = H.transfer_from_pretext(pretext, num_classes=10, layers=("conv1", "conv2"))
+    for name, value in model.state_dict().items():
+        if name.startswith("conv"):
+            assert torch.equal(value, pretext[name]), name
+    assert not torch.equal(model.fc1.weight, pretext["fc1.weight"])
+    assert model.fc1.bias.abs().sum() == 0 and model.fc2.weight.shape == (10, 20)  # fresh He init: zero biases
+
+
 def test_transfer_optimizer_sets_both_learning_rates():
     model = H.BaselineCNN(10)
-    opt = H.transfer_optimizer(model, lr_transferred=1e-5, lr_head=1e-3)
+    opt = H.transfer_optimizer(model, lr_transferred=1e-5, lr_new=1e-3)
     lrs = {g["name"]: g["lr"] for g in opt.param_groups}
     head = {id(p) for p in opt.param_groups[1]["params"]}
-    assert lrs == {"transferred": 1e-5, "head": 1e-3}
+    assert lrs == {"transferred": 1e-5, "new": 1e-3}
     assert head == {id(model.fc2.weight), id(model.fc2.bias)}
     assert sum(len(g["params"]) for g in opt.param_groups) == len(list(model.parameters()))
 

@@ -1,0 +1,201 @@
+"""Problem 4: fine-tuning recipes (scratch, the homework's transfer, variants), seeds, and linear probes."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from hw2.cifar import TRANSFERABLE, BaselineCNN, accuracy, transfer_from_pretext, transfer_optimizer
+from hw2.common import progress
+
+# --------------------------------------------------------------------------------------------
+# Fine-tuning recipes and the full-batch loop
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One way to train the 10-class CNN on the labelled images: which layers come from the pretext network, and LRs."""
+
+    description: str
+    transferred: tuple[str, ...]  # layers copied from the pretext network; () trains from scratch
+    lr_transferred: float         # learning rate of the transferred layers
+    lr_new: float                 # learning rate of the freshly He-initialised layers
+
+
+def make_finetune_model(recipe: Recipe, pretext_state: dict | None, seed: int,
+                        device: torch.device) -> tuple[BaselineCNN, torch.optim.Adam]:
+    """The network and Adam optimiser of `recipe`, with the fresh layers drawn from `seed`."""
+    torch.manual_seed(seed)
+    if recipe.transferred:
+        model = transfer_from_pretext(pretext_state, num_classes=10, layers=recipe.transferred)
+    else:
+        model = BaselineCNN(10)
+    model = model.to(device, memory_format=torch.channels_last)
+    return model, transfer_optimizer(model, recipe.lr_transferred, recipe.lr_new, layers=recipe.transferred)
+
+
+def fit_full_batch(model: torch.nn.Module, optimizer, X: torch.Tensor, y: torch.Tensor, epochs: int,
+                   eval_every: int, X_test: torch.Tensor, y_test: torch.Tensor, desc: str = "fine-tuning") -> dict:
+    """Full-batch Adam on (X, y), one step per epoch; test accuracy every `eval_every` epochs and at the end.
+
+    The whole set is one batch, so there is nothing to shuffle or slice; the loss stays on the device and is
+    read only at evaluations. Returns {'epochs_evaluated', 'test_acc', 'train_loss' (at those epochs), 'wall_time_s'}.
+    """
+    history = {"epochs_evaluated": [], "test_acc": [], "train_loss": []}
+    start = time.perf_counter()
+    bar = progress(range(1, epochs + 1), desc=desc)
+    model.train()
+    for epoch in bar:
+        loss = F.cross_entropy(model(X), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if epoch % eval_every == 0 or epoch == epochs:
+            history["epochs_evaluated"].append(epoch)
+            history["train_loss"].append(loss.item())
+            history["test_acc"].append(accuracy(model, X_test, y_test))
+            model.train()
+            bar.set_postfix(loss=f"{history['train_loss'][-1]:.3f}", test=f"{history['test_acc'][-1]:.3f}",
+                            refresh=False)
+    history["wall_time_s"] = time.perf_counter() - start
+    return history
+
+
+def run_recipe(name: str, recipe: Recipe, pretext_state: dict | None, seeds: tuple[int, ...], X: torch.Tensor,
+               y: torch.Tensor, epochs: int, eval_every: int, X_test: torch.Tensor, y_test: torch.Tensor) -> dict:
+    """Train `recipe` once per seed; returns the metrics record of the run (curves per seed and their summary)."""
+    histories = []
+    for seed in seeds:
+        model, optimizer = make_finetune_model(recipe, pretext_state, seed, X.device)
+        histories.append(fit_full_batch(model, optimizer, X, y, epochs, eval_every, X_test, y_test,
+                                        desc=f"{name}, seed {seed}"))
+    return {"description": recipe.description, "transferred": list(recipe.transferred),
+            "lr_transferred": recipe.lr_transferred, "lr_new": recipe.lr_new, "seeds": list(seeds),
+            "epochs_evaluated": histories[0]["epochs_evaluated"], "test_acc": [h["test_acc"] for h in histories],
+            **seed_summary(np.array([h["test_acc"] for h in histories])),
+            "wall_time_s": sum(h["wall_time_s"] for h in histories)}
+
+
+def seed_summary(test_acc: np.ndarray) -> dict:
+    """Final and best test accuracy per seed (rows of `test_acc`), with their mean and sample sd over seeds."""
+    final, best = test_acc[:, -1], test_acc.max(axis=1)
+
+    def sd(v: np.ndarray) -> float:
+        return float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+    return {"final_test_acc": final.tolist(), "final_test_acc_mean": float(final.mean()),
+            "final_test_acc_sd": sd(final), "best_test_acc": best.tolist(),
+            "best_test_acc_mean": float(best.mean()), "best_test_acc_sd": sd(best)}
+
+
+# --------------------------------------------------------------------------------------------
+# Linear probes: how much of the class information does each layer already hold?
+# --------------------------------------------------------------------------------------------
+
+
+@torch.inference_mode()
+def hidden_features(model: BaselineCNN, X: torch.Tensor, batch_size: int = 2000) -> dict[str, torch.Tensor]:
+    """Each hidden layer's activations (after ReLU and pooling) for the images `X`, flattened, on the CPU."""
+    model.eval()
+    chunks = [model.hidden(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    return {layer: torch.cat([c[layer].flatten(1).float().cpu() for c in chunks]) for layer in TRANSFERABLE}
+
+
+def _fit_softmax(Z: torch.Tensor, y: torch.Tensor, weight_decay: float, steps: int = 100) -> torch.nn.Linear:
+    """Multinomial logistic regression with an L2 penalty, fitted full-batch with L-BFGS."""
+    torch.manual_seed(0)
+    head = torch.nn.Linear(Z.shape[1], 10, dtype=Z.dtype)
+    torch.nn.init.zeros_(head.weight)
+    torch.nn.init.zeros_(head.bias)
+    opt = torch.optim.LBFGS(head.parameters(), max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(head(Z), y) + weight_decay * head.weight.square().sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return head
+
+
+def linear_probe(Z_train: torch.Tensor, y_train: torch.Tensor, Z_test: torch.Tensor, y_test: torch.Tensor,
+                 weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2, 1e-1), folds: int = 5) -> dict:
+    """Test accuracy of a linear classifier on standardised features; L2 weight chosen by k-fold CV on the train set.
+
+    Only the labelled training features choose anything (standardisation statistics and the penalty); the
+    test features are scored once, at the end.
+    """
+    Z_train, Z_test = Z_train.double(), Z_test.double()
+    mean, std = Z_train.mean(0), Z_train.std(0).clamp_min(1e-6)
+    Z_train, Z_test = (Z_train - mean) / std, (Z_test - mean) / std
+    fold = torch.arange(len(Z_train)) % folds
+    cv = {}
+    for wd in weight_decays:
+        correct = 0
+        for k in range(folds):
+            head = _fit_softmax(Z_train[fold != k], y_train[fold != k], wd)
+            with torch.no_grad():
+                correct += (head(Z_train[fold == k]).argmax(1) == y_train[fold == k]).sum().item()
+        cv[wd] = correct / len(Z_train)
+    chosen = max(weight_decays, key=lambda wd: (cv[wd], wd))  # ties: the stronger penalty
+    head = _fit_softmax(Z_train, y_train, chosen)
+    with torch.no_grad():
+        test_acc = (head(Z_test).argmax(1) == y_test).double().mean().item()
+    return {"test_acc": test_acc, "weight_decay": chosen, "cv_acc": cv[chosen], "n_features": Z_train.shape[1]}
+
+
+def probe_feature_sets(pretext_state: dict, X_train: torch.Tensor, X_test: torch.Tensor,
+                       seed: int = 0) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """{name: (train features, test features)}: the pretext network's layers, the same at random init, raw pixels."""
+    pretext = BaselineCNN(3)
+    pretext.load_state_dict(pretext_state)
+    torch.manual_seed(seed)
+    random_net = BaselineCNN(3)
+    sets = {"raw pixels": (X_train.flatten(1).float().cpu(), X_test.flatten(1).float().cpu())}
+    for label, net in (("pretext", pretext), ("random init", random_net)):
+        net = net.to(X_train.device, memory_format=torch.channels_last)
+        train, test = hidden_features(net, X_train), hidden_features(net, X_test)
+        sets.update({f"{label} {layer}": (train[layer], test[layer]) for layer in TRANSFERABLE})
+    return sets
+
+
+# --------------------------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------------------------
+
+
+def plot_seed_bands(runs: dict[str, dict], title: str = ""):
+    """Test accuracy per evaluation for each run: the mean over seeds as a line, the min-max over seeds as a band."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.6), constrained_layout=True)
+    for name, run in runs.items():
+        acc = np.array(run["test_acc"])
+        line, = ax.plot(run["epochs_evaluated"], acc.mean(0),
+                        label=f"{name}: final {run['final_test_acc_mean']:.3f} ± {run['final_test_acc_sd']:.3f}")
+        ax.fill_between(run["epochs_evaluated"], acc.min(0), acc.max(0), color=line.get_color(), alpha=0.15)
+    ax.set(xlabel="epoch", ylabel="test accuracy", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_probes(probes: dict[str, float], references: dict[str, float], title: str = ""):
+    """Horizontal bars of linear-probe test accuracy per feature set, with fine-tuned results as dashed lines."""
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(probes) + 1.2), constrained_layout=True)
+    names = list(probes)
+    colours = ["tab:blue" if n.startswith("pretext") else "tab:gray" if n.startswith("random") else "tab:brown"
+               for n in names]
+    ax.barh(names, [probes[n] for n in names], color=colours)
+    for n, v in zip(names, (probes[n] for n in names)):
+        ax.text(v + 0.003, n, f"{v:.3f}", va="center", fontsize=8)
+    for (label, value), style in zip(references.items(), ("--", ":", "-.", (0, (1, 3)))):
+        ax.axvline(value, ls=style, c="k", alpha=0.7, label=f"{label}: {value:.3f}")
+    ax.invert_yaxis()
+    ax.set(xlabel="test accuracy", title=title)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig

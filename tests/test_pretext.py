@@ -1,0 +1,75 @@
+"""Problem 4: fine-tuning recipes, the full-batch loop, seeds and linear probes (synthetic stand-in)."""
+import numpy as np
+import pytest
+import torch
+
+import helpers as H
+
+
+@pytest.fixture(scope="module")
+def small_sets():
+    x, y = H.synthetic_cifar(700, seed=3)
+    X = H.images_to_tensor(H.unit_to_signed(H.to_unit(x)))
+    return X[:200], torch.as_tensor(y[:200]), X[200:], torch.as_tensor(y[200:])
+
+
+def test_full_batch_loop_matches_the_general_loop_with_one_batch(small_sets):
+    X, y, Xt, yt = small_sets
+    recipe = H.Recipe("scratch", (), 0.0, 1e-3)
+    a, opt_a = H.make_finetune_model(recipe, None, seed=5, device=torch.device("cpu"))
+    b, opt_b = H.make_finetune_model(recipe, None, seed=5, device=torch.device("cpu"))
+    hist = H.fit_full_batch(a, opt_a, X, y, epochs=20, eval_every=10, X_test=Xt, y_test=yt)
+    H.fit_classifier(b, X, y, opt_b, epochs=20, batch_size=len(X), generator=torch.Generator().manual_seed(0))
+    assert hist["epochs_evaluated"] == [10, 20]
+    for (name, p), q in zip(a.named_parameters(), b.parameters()):
+        # the same steps; only the summation order within the batch differs, which Adam's normalised steps
+        # carry into weight differences of order 1e-5 after 20 steps
+        assert torch.allclose(p, q, atol=2e-4), name
+
+
+def test_run_recipe_gives_each_seed_the_run_it_would_get_alone(small_sets):
+    X, y, Xt, yt = small_sets
+    recipe = H.Recipe("scratch", (), 0.0, 1e-3)
+    run = H.run_recipe("scratch", recipe, None, (0, 1), X, y, epochs=6, eval_every=3, X_test=Xt, y_test=yt)
+    alone, opt = H.make_finetune_model(recipe, None, seed=1, device=torch.device("cpu"))
+    hist = H.fit_full_batch(alone, opt, X, y, epochs=6, eval_every=3, X_test=Xt, y_test=yt)
+    assert run["test_acc"][1] == hist["test_acc"] and run["final_test_acc"][1] == hist["test_acc"][-1]
+    assert run["final_test_acc_mean"] == pytest.approx(np.mean(run["final_test_acc"]))
+
+
+def test_seed_summary_reports_mean_and_sample_sd():
+    s = H.seed_summary(np.array([[0.1, 0.3, 0.2], [0.2, 0.25, 0.4]]))
+    assert s["final_test_acc"] == [0.2, 0.4] and s["best_test_acc"] == [0.3, 0.4]
+    assert s["final_test_acc_mean"] == pytest.approx(0.3) and s["final_test_acc_sd"] == pytest.approx(0.1414, abs=1e-4)
+
+
+def test_transfer_recipe_starts_from_the_pretext_layers_it_names():
+    torch.manual_seed(0)
+    pretext = H.BaselineCNN(3).state_dict()
+    model, opt = H.make_finetune_model(H.Recipe("conv only", ("conv1", "conv2"), 1e-5, 1e-3), pretext, 0,
+                                       torch.device("cpu"))
+    assert torch.equal(model.conv2.weight, pretext["conv2.weight"])
+    assert not torch.equal(model.fc1.weight, pretext["fc1.weight"])
+    assert [g["lr"] for g in opt.param_groups] == [1e-5, 1e-3] and len(opt.param_groups[0]["params"]) == 4
+
+
+def test_linear_probe_separates_informative_features_and_not_noise():
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(600) % 10
+    centres = torch.randn(10, 30, generator=g) * 2
+    informative = centres[y] + torch.randn(600, 30, generator=g)
+    noise = torch.randn(600, 30, generator=g)
+    good = H.linear_probe(informative[:300], y[:300], informative[300:], y[300:])
+    bad = H.linear_probe(noise[:300], y[:300], noise[300:], y[300:])
+    assert good["test_acc"] > 0.9 and bad["test_acc"] < 0.2
+    assert good["weight_decay"] in (1e-4, 1e-3, 1e-2, 1e-1)
+
+
+def test_probe_feature_sets_cover_each_layer_of_both_networks(small_sets):
+    X, _, Xt, _ = small_sets
+    torch.manual_seed(0)
+    sets = H.probe_feature_sets(H.BaselineCNN(3).state_dict(), X, Xt[:50])
+    assert set(sets) == {"raw pixels"} | {f"{n} {layer}" for n in ("pretext", "random init")
+                                          for layer in ("conv1", "conv2", "fc1")}
+    assert sets["pretext conv1"][0].shape == (200, 1960) and sets["pretext fc1"][1].shape == (50, 20)
+    assert sets["raw pixels"][0].shape == (200, 3072)
