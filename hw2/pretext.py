@@ -106,53 +106,48 @@ def hidden_features(model: BaselineCNN, X: torch.Tensor, batch_size: int = 2000)
     return {layer: torch.cat([c[layer].flatten(1).float().cpu() for c in chunks]) for layer in TRANSFERABLE}
 
 
-def _fit_softmax(Z: torch.Tensor, y: torch.Tensor, weight_decay: float, steps: int = 100) -> torch.nn.Linear:
-    """Multinomial logistic regression with an L2 penalty, fitted full-batch with L-BFGS."""
-    torch.manual_seed(0)
-    head = torch.nn.Linear(Z.shape[1], 10, dtype=Z.dtype)
-    torch.nn.init.zeros_(head.weight)
-    torch.nn.init.zeros_(head.bias)
-    opt = torch.optim.LBFGS(head.parameters(), max_iter=steps, line_search_fn="strong_wolfe")
+def _ridge_classifier(Z: torch.Tensor, y: torch.Tensor, penalty: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weights and bias of a ridge-regression classifier (one-hot targets) on centred features, in closed form.
 
-    def closure():
-        opt.zero_grad()
-        loss = F.cross_entropy(head(Z), y) + weight_decay * head.weight.square().sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return head
+    Solved in the dual, (Z Z^T + penalty I)^-1, an n x n system: a few milliseconds for n = 500 whatever the width.
+    """
+    targets = F.one_hot(y, 10).to(Z.dtype)
+    bias = targets.mean(0)
+    gram = Z @ Z.T + penalty * torch.eye(len(Z), dtype=Z.dtype)
+    return Z.T @ torch.linalg.solve(gram, targets - bias), bias
 
 
 def linear_probe(Z_train: torch.Tensor, y_train: torch.Tensor, Z_test: torch.Tensor, y_test: torch.Tensor,
-                 weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2, 1e-1), folds: int = 5) -> dict:
-    """Test accuracy of a linear classifier on standardised features; L2 weight chosen by k-fold CV on the train set.
+                 penalties: tuple[float, ...] = (1e-1, 1, 10, 100, 1e3, 1e4), folds: int = 5) -> dict:
+    """Test accuracy of a linear (ridge) classifier on standardised features; its penalty chosen by k-fold CV.
 
-    Only the labelled training features choose anything (standardisation statistics and the penalty); the
-    test features are scored once, at the end.
+    Only the labelled training features choose anything (standardisation statistics and the penalty, by
+    cross-validation over the training rows); the test features are scored once, at the end.
     """
     Z_train, Z_test = Z_train.double(), Z_test.double()
     mean, std = Z_train.mean(0), Z_train.std(0).clamp_min(1e-6)
     Z_train, Z_test = (Z_train - mean) / std, (Z_test - mean) / std
     fold = torch.arange(len(Z_train)) % folds
     cv = {}
-    for wd in weight_decays:
+    for penalty in penalties:
         correct = 0
         for k in range(folds):
-            head = _fit_softmax(Z_train[fold != k], y_train[fold != k], wd)
-            with torch.no_grad():
-                correct += (head(Z_train[fold == k]).argmax(1) == y_train[fold == k]).sum().item()
-        cv[wd] = correct / len(Z_train)
-    chosen = max(weight_decays, key=lambda wd: (cv[wd], wd))  # ties: the stronger penalty
-    head = _fit_softmax(Z_train, y_train, chosen)
-    with torch.no_grad():
-        test_acc = (head(Z_test).argmax(1) == y_test).double().mean().item()
-    return {"test_acc": test_acc, "weight_decay": chosen, "cv_acc": cv[chosen], "n_features": Z_train.shape[1]}
+            W, b = _ridge_classifier(Z_train[fold != k], y_train[fold != k], penalty)
+            correct += ((Z_train[fold == k] @ W + b).argmax(1) == y_train[fold == k]).sum().item()
+        cv[penalty] = correct / len(Z_train)
+    chosen = max(penalties, key=lambda p: (cv[p], p))  # ties: the stronger penalty
+    W, b = _ridge_classifier(Z_train, y_train, chosen)
+    test_acc = ((Z_test @ W + b).argmax(1) == y_test).double().mean().item()
+    return {"test_acc": test_acc, "penalty": chosen, "cv_acc": cv[chosen], "n_features": Z_train.shape[1]}
 
 
 def probe_feature_sets(pretext_state: dict, X_train: torch.Tensor, X_test: torch.Tensor,
                        seed: int = 0) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """{name: (train features, test features)}: the pretext network's layers, the same at random init, raw pixels."""
+    """{name: (train features, test features)}: the pretext network's layers, the same at random init, raw pixels.
+
+    The random network is drawn from `seed`: with the pretext run's seed it is the pretext network's own
+    starting point, so the comparison isolates what pretext training added.
+    """
     pretext = BaselineCNN(3)
     pretext.load_state_dict(pretext_state)
     torch.manual_seed(seed)
