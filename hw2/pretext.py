@@ -118,7 +118,7 @@ def _ridge_classifier(Z: torch.Tensor, y: torch.Tensor, penalty: float) -> tuple
 
 
 def linear_probe(Z_train: torch.Tensor, y_train: torch.Tensor, Z_test: torch.Tensor, y_test: torch.Tensor,
-                 penalties: tuple[float, ...] = (1e-1, 1, 10, 100, 1e3, 1e4), folds: int = 5) -> dict:
+                 penalties: tuple[float, ...] = (1e-1, 1, 10, 100, 1e3, 1e4, 1e5), folds: int = 5) -> dict:
     """Test accuracy of a linear (ridge) classifier on standardised features; its penalty chosen by k-fold CV.
 
     Only the labelled training features choose anything (standardisation statistics and the penalty, by
