@@ -53,7 +53,9 @@ def section() -> str:
     else:
         rows.append("| 3 · augmentation | not run yet | | |")
     p4 = load("04_pretext/metrics.json")
-    if p4:
+    if p4 and "runs" in p4:
+        rows.append(pretext_row(p4))
+    elif p4:
         s, t = p4["scratch"], p4["transfer"]
         verdict = "transfer helps" if t["final_test_acc"] > s["final_test_acc"] else "transfer does NOT help here"
         total = p4["pretext"]["wall_time_s"] + s["wall_time_s"] + t["wall_time_s"]
@@ -73,7 +75,39 @@ def section() -> str:
                  f"{bench['data_only_dataloader_s']:.2f} s through the DataLoader; the rest is the CNN's compute, "
                  f"which both loops share. Peak memory of notebook 03's augmented set-up and one epoch over it: "
                  f"{bench['augmented_peak_rss_gib']:.2f} GiB."]
+    probes = load("04_pretext/probes.json")
+    if probes:
+        p = probes["probes"]
+        rows += ["", "Linear probes on the pretext network (`python benchmarks/pretext_probes.py`: a ridge classifier "
+                 f"on one frozen layer, trained on the 500 labelled images, test accuracy): conv1 "
+                 f"**{p['pretext conv1']:.3f}**, conv2 **{p['pretext conv2']:.3f}**, fc1 **{p['pretext fc1']:.3f}**; "
+                 f"the same layers at random initialisation {p['random init conv1']:.3f}, {p['random init conv2']:.3f},"
+                 f" {p['random init fc1']:.3f}; raw pixels {p['raw pixels']:.3f}."]
+    loop = load("benchmark/finetune_loop.json")
+    if loop:
+        t = loop["seconds_per_model_step"]
+        rows += ["", f"Fine-tuning step of Problem 4 (`python benchmarks/finetune_loop.py`, {loop['device']}, 500 "
+                 f"images, full batch): {1000 * t['general']:.0f} ms with the general minibatch loop, "
+                 f"{1000 * t['full_batch']:.0f} ms with the dedicated full-batch loop "
+                 f"(**{loop['speedup_full_batch_vs_general']:.2f}x**), {1000 * t['stacked']:.0f} ms per seed with "
+                 f"{loop['seeds']} seeds stacked into one network ({loop['speedup_stacked_vs_full_batch']:.2f}x "
+                 f"the full-batch loop); 10,000 steps take {loop['seconds_per_10000_step_run']['full_batch'] / 60:.0f}"
+                 f" min per run with the full-batch loop."]
     return "\n".join(rows)
+
+
+def pretext_row(p4: dict) -> str:
+    """Problem 4's row from the multi-seed runs: mean ± sd of the final test accuracy per recipe."""
+    runs = p4["runs"]
+    scratch, hw = runs["scratch"], runs["homework_transfer"]
+    gain = 100 * (hw["final_test_acc_mean"] - scratch["final_test_acc_mean"])
+    best = max((n for n in runs if n != "scratch"), key=lambda n: runs[n]["final_test_acc_mean"])
+    best_gain = 100 * (runs[best]["final_test_acc_mean"] - scratch["final_test_acc_mean"])
+    cells = ", ".join(f"{n} **{r['final_test_acc_mean']:.3f} ± {r['final_test_acc_sd']:.3f}**" for n, r in runs.items())
+    total = p4["pretext"]["wall_time_s"] + sum(r["wall_time_s"] for r in runs.values())
+    return (f"| 4 · pretext transfer | final test accuracy, mean ± sd over {len(scratch['seeds'])} seeds: {cells}. "
+            f"The homework's transfer vs. scratch: {gain:+.2f} points ({'helps' if gain > 0 else 'does NOT help'}); "
+            f"best recipe {best}: {best_gain:+.2f} points | – | {minutes(total)} |")
 
 
 def render(text: str) -> str:
