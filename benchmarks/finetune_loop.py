@@ -9,9 +9,9 @@ images (random images here: the cost does not depend on pixel values). Timed per
   the batch and bookkeeping every step;
 * full batch: H.fit_full_batch, one step on the resident tensors, no shuffling, loss read only at
   evaluations;
-* stacked: the seeds of one recipe trained together as ONE network (conv1 with 10 x seeds output maps
-  on the shared input, conv2 as a grouped convolution, batched matrix products for fc1/fc2), with one
-  Adam over the stacked weights: elementwise, so it equals one Adam per seed.
+* stacked: the seeds of one recipe trained together as ONE network (H.fit_stacked: conv1 with 10 x seeds
+  output maps on the shared input, conv2 as a grouped convolution, batched matrix products for fc1/fc2),
+  with one Adam over the stacked weights: elementwise, so it equals one Adam per seed. Notebook 04 uses it.
 
 It also checks that the three agree: after `--steps` steps, the largest weight difference between the
 general and the full-batch loop (same seed), and between the stacked network and the seeds trained one
@@ -25,43 +25,12 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import helpers as H  # noqa: E402
 
 N = 500
-
-
-class StackedCNN(torch.nn.Module):
-    """K BaselineCNNs evaluated as one network on a shared input; logits shaped K x N x classes."""
-
-    def __init__(self, models: list[H.BaselineCNN]):
-        super().__init__()
-        self.k = len(models)
-        def cat(name: str) -> torch.Tensor:
-            return torch.cat([m.get_parameter(name).detach().clone() for m in models])
-
-        self.w1, self.b1 = torch.nn.Parameter(cat("conv1.weight")), torch.nn.Parameter(cat("conv1.bias"))
-        self.w2, self.b2 = torch.nn.Parameter(cat("conv2.weight")), torch.nn.Parameter(cat("conv2.bias"))
-        self.f1 = torch.nn.Parameter(torch.stack([m.fc1.weight.detach().T for m in models]))
-        self.g1 = torch.nn.Parameter(torch.stack([m.fc1.bias.detach()[None] for m in models]))
-        self.f2 = torch.nn.Parameter(torch.stack([m.fc2.weight.detach().T for m in models]))
-        self.g2 = torch.nn.Parameter(torch.stack([m.fc2.bias.detach()[None] for m in models]))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = F.relu(F.max_pool2d(F.conv2d(x, self.w1, self.b1), 2))
-        h = F.relu(F.max_pool2d(F.conv2d(h, self.w2, self.b2, groups=self.k), 2))
-        h = h.reshape(len(x), self.k, 250).transpose(0, 1)          # K x N x 250, each model's own maps
-        return torch.baddbmm(self.g2, F.relu(torch.baddbmm(self.g1, h, self.f1)), self.f2)
-
-    def unstacked(self, i: int) -> dict[str, torch.Tensor]:
-        """Model i's weights under BaselineCNN's names."""
-        s = slice(10 * i, 10 * (i + 1))
-        return {"conv1.weight": self.w1[s], "conv1.bias": self.b1[s], "conv2.weight": self.w2[s],
-                "conv2.bias": self.b2[s], "fc1.weight": self.f1[i].T, "fc1.bias": self.g1[i, 0],
-                "fc2.weight": self.f2[i].T, "fc2.bias": self.g2[i, 0]}
 
 
 def fresh(seed: int) -> tuple[H.BaselineCNN, torch.optim.Adam]:
@@ -104,16 +73,9 @@ def main() -> None:
         weights[("full", seed)] = dict(model.named_parameters())
     times["full_batch"] = (time.perf_counter() - start) / (args.steps * len(seeds))
 
-    stacked = StackedCNN([fresh(seed)[0] for seed in seeds])
-    opt = torch.optim.Adam(stacked.parameters(), lr=1e-3)
     start = time.perf_counter()
-    for _ in range(args.steps):
-        logits = stacked(X)
-        # the sum over models of each model's mean loss: every model gets exactly its own gradient
-        loss = F.cross_entropy(logits.reshape(-1, 10), y.repeat(len(seeds)), reduction="sum") / N
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    stacked, _ = H.fit_stacked(H.Recipe("scratch", (), 0.0, 1e-3), None, tuple(seeds), X, y, args.steps, args.steps,
+                               X_test, y_test, desc="stacked")
     times["stacked"] = (time.perf_counter() - start) / (args.steps * len(seeds))
 
     result = {

@@ -27,13 +27,27 @@ def test_full_batch_loop_matches_the_general_loop_with_one_batch(small_sets):
         assert torch.allclose(p, q, atol=2e-4), name
 
 
-def test_run_recipe_gives_each_seed_the_run_it_would_get_alone(small_sets):
+def test_seeds_trained_together_match_the_seeds_trained_one_by_one(small_sets):
     X, y, Xt, yt = small_sets
-    recipe = H.Recipe("scratch", (), 0.0, 1e-3)
-    run = H.run_recipe("scratch", recipe, None, (0, 1), X, y, epochs=6, eval_every=3, X_test=Xt, y_test=yt)
-    alone, opt = H.make_finetune_model(recipe, None, seed=1, device=torch.device("cpu"))
-    hist = H.fit_full_batch(alone, opt, X, y, epochs=6, eval_every=3, X_test=Xt, y_test=yt)
-    assert run["test_acc"][1] == hist["test_acc"] and run["final_test_acc"][1] == hist["test_acc"][-1]
+    torch.manual_seed(7)
+    pretext = H.BaselineCNN(3).state_dict()
+    for recipe in (H.Recipe("scratch", (), 0.0, 1e-3), H.Recipe("conv only", ("conv1", "conv2"), 1e-4, 1e-3)):
+        stacked, hist = H.fit_stacked(recipe, pretext, (0, 1, 2), X, y, epochs=8, eval_every=4, X_test=Xt, y_test=yt)
+        for i, seed in enumerate((0, 1, 2)):
+            alone, opt = H.make_finetune_model(recipe, pretext, seed, torch.device("cpu"))
+            single = H.fit_full_batch(alone, opt, X, y, epochs=8, eval_every=4, X_test=Xt, y_test=yt)
+            together = stacked.unstacked(i)
+            for name, w in alone.state_dict().items():
+                assert torch.allclose(together[name], w, atol=1e-4), (recipe.description, seed, name)
+            assert np.allclose(hist["test_acc"][i], single["test_acc"], atol=2 / len(yt))
+
+
+def test_run_recipe_summarises_every_seed(small_sets):
+    X, y, Xt, yt = small_sets
+    run = H.run_recipe("scratch", H.Recipe("scratch", (), 0.0, 1e-3), None, (0, 1), X, y, epochs=6, eval_every=3,
+                       X_test=Xt, y_test=yt)
+    assert run["seeds"] == [0, 1] and run["epochs_evaluated"] == [3, 6] and len(run["test_acc"]) == 2
+    assert run["final_test_acc"] == [curve[-1] for curve in run["test_acc"]]
     assert run["final_test_acc_mean"] == pytest.approx(np.mean(run["final_test_acc"]))
 
 
