@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,8 +56,6 @@ def epoch_ours(X: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> float:
 
 def epoch_dataloader(X: torch.Tensor, y: torch.Tensor) -> float:
     """Seconds for one epoch of the textbook loop: DataLoader(TensorDataset(...), batch_size=64, shuffle=True)."""
-    from torch.utils.data import DataLoader, TensorDataset
-
     model = H.BaselineCNN(10)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loader = DataLoader(TensorDataset(X, y), batch_size=BATCH, shuffle=True)
@@ -72,8 +71,6 @@ def epoch_dataloader(X: torch.Tensor, y: torch.Tensor) -> float:
 
 def data_path_only(X: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> tuple[float, float]:
     """Seconds to produce one epoch of batches, no training: (index slices, DataLoader)."""
-    from torch.utils.data import DataLoader, TensorDataset
-
     start = time.perf_counter()
     for idx in H.minibatches(len(X), BATCH, gen, X.device):
         X[idx], y[idx]

@@ -14,6 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+import papermill as pm
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -36,9 +40,6 @@ def has_data(kind: str, data_dir: Path) -> bool:
 
 def coalesce_streams(path: Path) -> None:
     """Merge each cell's consecutive stream outputs and resolve progress-bar carriage returns, as Jupyter shows them."""
-    import nbformat
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
-
     nb = nbformat.read(path, as_version=4)
     CoalesceStreamsPreprocessor().preprocess(nb, {})
     H.atomic_write_bytes(path, nbformat.writes(nb).encode())
@@ -46,8 +47,6 @@ def coalesce_streams(path: Path) -> None:
 
 def execute(prefix: str, parameters: dict, output_notebook: Path) -> float:
     """Run one notebook with papermill (working directory notebooks/); returns seconds taken."""
-    import papermill as pm
-
     name = NOTEBOOKS[prefix][0]
     output_notebook.parent.mkdir(parents=True, exist_ok=True)
     tmp = output_notebook.with_name(f".{output_notebook.name}.running.ipynb")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import nbformat
+import papermill as pm
 import pytest
 from conftest import ROOT
 
@@ -14,8 +15,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def run_quick(name, tmp_path):
     """Execute notebooks/<name> with QUICK=True, an empty DATA_DIR (so: synthetic) and a temporary OUTPUT_DIR."""
-    import papermill as pm
-
     out_dir, empty = tmp_path / "out", tmp_path / "no-data"
     empty.mkdir()
     pm.execute_notebook(str(ROOT / "notebooks" / name), str(tmp_path / name), kernel_name="python3",
