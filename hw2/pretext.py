@@ -255,7 +255,7 @@ def plot_seed_bands(runs: dict[str, dict], title: str = ""):
         ax.fill_between(run["epochs_evaluated"], acc.min(0), acc.max(0), color=line.get_color(), alpha=0.15)
     ax.set(xlabel="epoch", ylabel="test accuracy", title=title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="best")
     return fig
 
 
