@@ -18,7 +18,6 @@ over it. Results go to outputs/benchmark/train_throughput.json (the README quote
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import subprocess
 import sys

@@ -170,9 +170,9 @@ def synthetic_cifar(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 # Pixel scaling and the homework's image transforms (arrays or tensors shaped N x 32 x 32 x 3).
 
-def to_unit(x_uint8):
+def to_unit(x_uint8: np.ndarray) -> np.ndarray:
     """[0, 255] integers -> [0, 1] float32."""
-    return x_uint8.astype(np.float32) / 255.0 if isinstance(x_uint8, np.ndarray) else x_uint8.float() / 255.0
+    return x_uint8.astype(np.float32) / 255.0
 
 
 def unit_to_signed(x):
@@ -185,24 +185,24 @@ def signed_to_unit(x):
     return (x + 1.0) / 2.0
 
 
-def brighten(x):
+def brighten(x: np.ndarray) -> np.ndarray:
     """Augmented dataset #1: every pixel x1.1, clipped at 1 (inputs in [0, 1])."""
-    return np.minimum(1.1 * x, 1.0) if isinstance(x, np.ndarray) else torch.clamp(1.1 * x, max=1.0)
+    return np.minimum(1.1 * x, 1.0)
 
 
-def darken(x):
+def darken(x: np.ndarray) -> np.ndarray:
     """Augmented dataset #2: every pixel x0.9 (inputs in [0, 1])."""
     return 0.9 * x
 
 
-def mirror(x):
+def mirror(x: np.ndarray) -> np.ndarray:
     """Augmented dataset #3: left-right mirror of N x H x W x C images (not upside down)."""
-    return x[:, :, ::-1] if isinstance(x, np.ndarray) else torch.flip(x, dims=[2])
+    return x[:, :, ::-1]
 
 
-def flip_upside_down(x):
+def flip_upside_down(x: np.ndarray) -> np.ndarray:
     """Pretext class 1: images turned upside down (rows reversed) for N x H x W x C."""
-    return x[:, ::-1] if isinstance(x, np.ndarray) else torch.flip(x, dims=[1])
+    return x[:, ::-1]
 
 
 def rotate_ccw(x):
@@ -224,7 +224,7 @@ def stacked_views(x_unit: np.ndarray, transforms: list[Callable], chunk: int = 5
     return out
 
 
-def identity(x):
+def identity(x: np.ndarray) -> np.ndarray:
     """Augmented dataset #4 / pretext class 0: the images as they are."""
     return x
 
@@ -279,6 +279,27 @@ class BaselineCNN(nn.Module):
         x = F.relu(F.max_pool2d(self.conv2(x), 2, 2))  # -> 10x10x10 -> 10x5x5
         x = F.relu(self.fc1(x.flatten(1)))             # 250 -> 20
         return self.fc2(x)                             # logits; softmax lives in the loss
+
+
+def layer_table(model: nn.Module, x: torch.Tensor) -> list[dict]:
+    """Each leaf layer's input and output shape and parameter count, recorded by forward hooks on one pass of `x`."""
+    rows = []
+
+    def recorder(name: str):
+        def hook(module, inputs, output):
+            rows.append({"layer": name, "type": type(module).__name__, "input": tuple(inputs[0].shape[1:]),
+                         "output": tuple(output.shape[1:]), "params": sum(p.numel() for p in module.parameters())})
+        return hook
+
+    leaves = [(name, m) for name, m in model.named_modules() if not list(m.children())]
+    handles = [m.register_forward_hook(recorder(name)) for name, m in leaves]
+    try:
+        with torch.inference_mode():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return rows
 
 
 def he_init_(layer: nn.Module) -> nn.Module:

@@ -35,7 +35,7 @@ def has_data(kind: str, data_dir: Path) -> bool:
 
 
 def coalesce_streams(path: Path) -> None:
-    """Merge each cell's consecutive stream outputs and resolve progress-bar carriage returns (as Jupyter shows them)."""
+    """Merge each cell's consecutive stream outputs and resolve progress-bar carriage returns, as Jupyter shows them."""
     import nbformat
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 

@@ -1,14 +1,11 @@
-"""Shared fixtures: the repository on sys.path, small synthetic data sets made once per session."""
-import sys
+"""Shared fixtures: small synthetic data sets made once per session (pyproject.toml puts the repository on sys.path)."""
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+import helpers as H
 
-import helpers as H  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")

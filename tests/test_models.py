@@ -62,3 +62,13 @@ def test_pooling_before_relu_equals_the_homeworks_order():
     h = F.max_pool2d(F.relu(model.conv2(h)), 2, 2)
     reference = model.fc2(F.relu(model.fc1(h.flatten(1))))
     assert torch.equal(model(x), reference)
+
+
+def test_layer_table_follows_the_network_forward_pass():
+    model = H.BaselineCNN(10)
+    rows = H.layer_table(model, torch.zeros(2, 3, 32, 32))
+    assert [r["layer"] for r in rows] == ["conv1", "conv2", "fc1", "fc2"]
+    # conv2 sees conv1's maps after the 2x2 pool, fc1 the flattened 10 x 5 x 5 maps after the second pool
+    assert [(r["input"], r["output"]) for r in rows] == [((3, 32, 32), (10, 28, 28)), ((10, 14, 14), (10, 10, 10)),
+                                                         ((250,), (20,)), ((20,), (10,))]
+    assert sum(r["params"] for r in rows) == sum(p.numel() for p in model.parameters())

@@ -4,11 +4,9 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -86,7 +84,8 @@ def test_readme_results_match_the_metrics_files():
 def test_repository_url_is_the_same_everywhere():
     sources = ["\n".join(c.source for c in nbformat.read(p, as_version=4).cells) for p in NOTEBOOKS]
     urls = {re.search(r'REPO_URL = "([^"]+)"', s).group(1) for s in sources}
-    badges_in_notebooks = {b for s in sources for b in re.findall(r"colab\.research\.google\.com/github/(.+?)/blob/", s)}
+    badge = r"colab\.research\.google\.com/github/(.+?)/blob/"
+    badges_in_notebooks = {b for s in sources for b in re.findall(badge, s)}
     assert len(urls) == 1
     url = urls.pop()
     badges = re.findall(r"colab\.research\.google\.com/github/([^)\s\"]+?)/blob/", (ROOT / "README.md").read_text())
