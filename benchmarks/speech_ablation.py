@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -35,7 +35,7 @@ RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail 
     "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
     "last": lambda sc, i: i,
 }
-DEFAULT_RULE = "mean"
+DEFAULT_RULE = "last"
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Recipe:
     epochs: int = 30
     batch_size: int = 128
     lr: float = 1e-3
-    extra: dict = field(default_factory=dict)
+    dropout: float = 0.0
 
 
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
@@ -67,7 +67,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-psa": (Recipe(phase_sensitive=True), "phase-sensitive target |S|cos(angle S - angle X)"),
     "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
-    "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training (30k frames x 40 epochs)"),
+    "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
+    "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
+    "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
 }
 
 
@@ -85,7 +87,7 @@ def load_data(data_dir: Path) -> dict:
 
 def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     """The recipe's network inside the mask wrapper, normalised with the statistics of `X`."""
-    body = H.fully_connected(1024, 2) if recipe.net == "dnn" else H.FrequencyCNN(16, 9)
+    body = H.fully_connected(1024, 2, recipe.dropout) if recipe.net == "dnn" else H.FrequencyCNN(16, 9, recipe.dropout)
     return H.MaskDenoiser(body, *H.log_stats(X))
 
 

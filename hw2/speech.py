@@ -413,6 +413,53 @@ def audio_html(signal: np.ndarray, sr: int, label: str = "", seconds: float | No
     return f'<p>{label}<br><audio controls src="data:audio/mpeg;base64,{data}"></audio></p>'
 
 
+def seeds_table(path: str | Path) -> str:
+    """Markdown: mean ± sd over seeds of the tail and test_12 SNR per network, from the seeds JSON."""
+    path = Path(path)
+    if not path.is_file():
+        return f"(no seed study: {path.name} is missing; run benchmarks/speech_ablation.py with --seeds)"
+    results = json.loads(path.read_text())
+    rule = results["default_rule"]
+    by_net: dict[str, list[dict]] = {}
+    for key, r in results["variants"].items():
+        by_net.setdefault(key.split("/")[0], []).append(r["rules"][rule])
+    rows = ["| network | seeds | tail SNR (dB) | test_12 SNR (dB) | test_11 SNR (dB) |", "|---|---|---|---|---|"]
+    for net, kept in by_net.items():
+        cells = [f"{np.mean(v):.2f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.2f}"
+                 for v in ([k[f"{m}_snr_db"] for k in kept] for m in ("tail", "test12", "test11"))]
+        rows.append(f"| {net} | {len(kept)} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def plot_comparison(runs: dict[str, dict[str, dict]], pairs: list[str]):
+    """Grouped bars of SNR: noisy input, each network and the oracle on each of `pairs` (runs = {label: pairs})."""
+    first = next(iter(runs.values()))
+    bars = {"noisy input": [first[p]["input_snr_db"] for p in pairs]}
+    bars.update({label: [run[p]["snr_db"] for p in pairs] for label, run in runs.items()})
+    bars["oracle"] = [first[p]["oracle_snr_db"] for p in pairs]
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
+    width = 0.8 / len(bars)
+    for k, (label, values) in enumerate(bars.items()):
+        pos = np.arange(len(pairs)) + (k - (len(bars) - 1) / 2) * width
+        ax.bar(pos, values, width, label=label)
+        for xpos, v in zip(pos, values):
+            ax.text(xpos, v + 0.2, f"{v:.1f}", ha="center", fontsize=7)
+    ax.set_xticks(np.arange(len(pairs)), pairs)
+    ax.set(ylabel="SNR (dB)", title="denoising: noisy input, networks, oracle")
+    ax.legend(fontsize=8, ncol=len(bars), loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return fig
+
+
+def show_jpeg(fig, dpi: int = 90, quality: int = 80):
+    """Display a figure inline as JPEG (spectrograms are noise-like: a PNG of one weighs ~300 KB) and close it."""
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="jpeg", dpi=dpi, bbox_inches="tight", pil_kwargs={"quality": quality})
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="jpeg"))
+
+
 def ablation_table(path: str | Path) -> str:
     """Markdown of the ablation JSON written by benchmarks/speech_ablation.py (a note when it is missing)."""
     path = Path(path)
@@ -424,6 +471,87 @@ def ablation_table(path: str | Path) -> str:
     rows = [f"| {r['net']} | {r['name']} | {r['change']} | {r['epoch']} | {r['tail_snr_db']:.2f} | "
             f"{r['test12_snr_db']:.2f} | {r['test11_snr_db']:.2f} |" for r in runs]
     return "\n".join([head, *rows])
+
+
+# --------------------------------------------------------------------------------------------
+# One pipeline for notebooks 01 and 02: data, training frames, evaluation, results, metrics
+# --------------------------------------------------------------------------------------------
+
+
+def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
+    """The training pair split into training and validation; quick mode without the course files: a synthetic stand-in.
+
+    Returns {'data_dir', 'synthetic', 'sr', 's_train', 'x_train', 's_val', 'x_val', 'source'}.
+    """
+    import tempfile
+
+    data_dir = Path(data_dir)
+    synthetic = bool(missing_speech_files(data_dir))
+    if synthetic and quick:
+        print("*** QUICK MODE ON A SYNTHETIC STAND-IN: these numbers say nothing about the course data ***")
+        data_dir = write_synthetic_speech_data(tempfile.mkdtemp(prefix="speech-"), train_seconds=30)
+    s, x, sr = load_training_pair(data_dir)  # raises, naming each missing file, when they are absent
+    split = split_validation(data_dir, s, x, sr)
+    return {"data_dir": data_dir, "synthetic": synthetic, "sr": sr, **split}
+
+
+def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
+                eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None) -> VoiceMixer:
+    """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
+    voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir)
+    return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
+                      phase_sensitive=phase_sensitive)
+
+
+def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:
+    """A function epoch -> (inputs, targets) on `device`: `n` fresh frames from `mixer` every epoch."""
+    generator = torch.Generator().manual_seed(seed + 1000)
+    return lambda epoch: tuple(t.to(device) for t in mixer.frames(n, generator))
+
+
+def snr_evaluator(pairs: dict[str, tuple[np.ndarray, np.ndarray]], device: torch.device) -> Callable:
+    """evaluate(model) -> {name: SNR (dB) of the denoised x against s} for each (s, x) in `pairs`."""
+    return lambda model: {name: snr(s, denoise(model, x, device)) for name, (s, x) in pairs.items()}
+
+
+def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path, device: torch.device,
+                      settings: dict, start_time: float, extra: dict | None = None) -> dict:
+    """Score the kept network on the validation pair and every test pair, write the outputs and metrics.json."""
+    import time
+
+    sr = run["sr"]
+    s_val_hat = denoise(model, run["x_val"], device)
+    validation = {"source": run["source"], **score_pair(run["s_val"], run["x_val"], s_val_hat, sr)}
+    validation.update(best_snr_db=validation["snr_db"], best_epoch=history["best_epoch"],
+                      checkpoint_rule=history["select"], snr_db_per_epoch=history["scores"]["validation"],
+                      scores_per_epoch=history["scores"])
+    tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device)
+    metrics = {"validation": validation, "train_loss_per_epoch": history["train_loss"], "tests": tests,
+               "n_parameters": sum(p.numel() for p in model.parameters()), "synthetic_data": run["synthetic"],
+               "settings": settings, **(extra or {}), "device": str(device), "torch": torch.__version__}
+    metrics["wall_time_s"] = time.perf_counter() - start_time
+    from hw2.common import save_json
+
+    save_json(Path(out_dir) / "metrics.json", metrics)
+    write_wav(Path(out_dir) / "validation_recons.wav", s_val_hat, sr)
+    return metrics
+
+
+def scored_pairs(metrics: dict) -> dict[str, dict]:
+    """{label: scores} for the validation pair and every test pair with a clean truth, from metrics.json."""
+    pairs = {"validation": metrics["validation"]}
+    pairs.update({f"test_{k}": t for k, t in metrics["tests"].items() if t.get("snr_db") is not None})
+    return pairs
+
+
+def plot_test_spectrograms(metrics: dict, data_dir: Path, out_dir: Path, sr: int, pair_id: str = "02"):
+    """Noisy and denoised spectrograms of test_x_<pair_id>, saved as spectrograms_test_<pair_id>.png."""
+    t = metrics["tests"][pair_id]
+    noisy, _ = load_wav(Path(data_dir) / t["input"], sr)
+    clean, _ = load_wav(Path(out_dir) / t["output"], sr)
+    fig = plot_spectrograms({f"noisy {t['input']}": np.abs(stft(noisy)),
+                             f"denoised {t['output']}": np.abs(stft(clean))}, sr)
+    return fig, noisy, clean
 
 
 # --------------------------------------------------------------------------------------------
@@ -646,7 +774,8 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
 
     `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
     frames each epoch. `evaluate(model)` returns named scores; the weights of the epoch with the
-    highest `select` score are restored at the end.
+    highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
+    restored at the end.
     """
     X, Y = data if isinstance(data, tuple) else data(1)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -663,8 +792,9 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
         history["train_loss"].append(loss)
         for name, value in scores.items():
             history["scores"].setdefault(name, []).append(value)
-        if scores[select] > best.score:
-            best = BestEpoch(scores[select], epoch, copy.deepcopy(model.state_dict()))
+        score = epoch if select == "last" else np.mean(list(scores.values())) if select == "mean" else scores[select]
+        if score > best.score:
+            best = BestEpoch(float(score), epoch, copy.deepcopy(model.state_dict()))
         bar.set_postfix(refresh=False, loss=f"{loss:.4f}", **{k: f"{v:.2f}" for k, v in scores.items()},
                         best=f"{best.score:.2f}@{best.epoch}")
     model.load_state_dict(best.state)
