@@ -158,22 +158,6 @@ def split_validation(data_dir: str | Path, s: np.ndarray, x: np.ndarray, sr: int
     return dict(s_train=s[:cut], x_train=x[:cut], s_val=s[cut:], x_val=x[cut:], source=source)
 
 
-def training_frames(s: np.ndarray, x: np.ndarray, n_remix: int = 0, gain_db: tuple[float, float] = (-3.0, 9.0),
-                    phase_sensitive: bool = True, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """(noisy magnitude, target) frames x 513 from the training pair, plus `n_remix` remixed copies (fixed set)."""
-    rng = np.random.default_rng(seed)
-    S = stft(s)
-    noise = x - s
-    mixtures = [x] + [s + 10 ** (rng.uniform(*gain_db) / 20) * np.roll(noise, rng.integers(len(noise)))
-                      for _ in range(n_remix)]
-    inputs, targets = [], []
-    for mix in mixtures:
-        X = stft(mix)
-        inputs.append(magnitude(X).T)
-        targets.append((np.abs(S) * np.cos(np.angle(S) - np.angle(X)) if phase_sensitive else np.abs(S)).T)
-    return torch.as_tensor(np.concatenate(inputs)), torch.as_tensor(np.concatenate(targets).astype(np.float32))
-
-
 def oracle_snr(s: np.ndarray, x: np.ndarray) -> float:
     """SNR of eq. (1) with the true clean magnitude: the bound for any magnitude-only method."""
     return snr(s, oracle_estimate(s, x))
