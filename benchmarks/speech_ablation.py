@@ -8,7 +8,8 @@ reported, never used to pick a checkpoint: the kept epoch follows a rule over ta
 
     python benchmarks/speech_ablation.py                      # every variant (about 3 min each)
     python benchmarks/speech_ablation.py --only dnn,cnn       # some; results merge into the JSON
-    python benchmarks/speech_ablation.py --seeds 0,1,2 --only dnn,cnn --out outputs/speech_ablation/seeds.json
+    python benchmarks/speech_ablation.py --seeds 1,2 --only dnn-final,cnn-final --seed0-from-ablation \
+        --out outputs/speech_ablation/seeds.json   # seed study; seed 0 is the ablation's own run
 
 Writes outputs/speech_ablation/ablation.json (atomically, after each variant).
 """
@@ -57,8 +58,9 @@ class Recipe:
 
 
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
-    "dnn": (Recipe(), "default: voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, fresh frames"),
-    "cnn": (Recipe(net="cnn"), "default recipe, 1D CNN"),
+    "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
+                      "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
+    "cnn": (Recipe(net="cnn"), "base recipe, 1D CNN"),
     "dnn-no-shift": (Recipe(semitones=(0,)), "only the training voice (no pitch shifts)"),
     "cnn-no-shift": (Recipe(net="cnn", semitones=(0,)), "only the training voice (no pitch shifts), 1D CNN"),
     "dnn-narrow": (Recipe(semitones=(-4, -2, 0, 2, 4)), "pitch shifts only -4..+4 semitones"),
@@ -68,6 +70,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
+    "dnn-final": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40),
+                  "notebook 01's default: phase-sensitive target, peak learning rate 3e-4, 30,000 frames x 40 epochs"),
+    "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
+                  "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
     "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
     "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
 }
@@ -122,19 +128,17 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
 def save(path: Path, results: dict) -> None:
     """Write the JSON with a flat `runs` table (one row per variant at the default rule, plus rule rows)."""
     runs = []
-    for name, r in results["variants"].items():
-        kept = r["rules"][DEFAULT_RULE]
-        runs.append({"name": name, "net": r["recipe"]["net"], "change": r["change"], "rule": DEFAULT_RULE,
-                     "epoch": kept["epoch"], "tail_snr_db": kept["tail_snr_db"], "test12_snr_db": kept["test12_snr_db"],
-                     "test11_snr_db": kept["test11_snr_db"], "train_seconds": r["train_seconds"]})
-        if name in ("dnn", "cnn"):
-            for rule, kept in r["rules"].items():
-                if rule != DEFAULT_RULE:
-                    runs.append({"name": f"{name}, checkpoint: {rule}", "net": r["recipe"]["net"],
-                                 "change": f"the same run, epoch kept by the rule '{rule}'", "rule": rule,
-                                 "epoch": kept["epoch"], "tail_snr_db": kept["tail_snr_db"],
-                                 "test12_snr_db": kept["test12_snr_db"], "test11_snr_db": kept["test11_snr_db"],
-                                 "train_seconds": r["train_seconds"]})
+    names = sorted(results["variants"], key=lambda n: (not n.endswith("-final"), n.split("-")[0] != "dnn"))
+    for name in names:
+        r = results["variants"][name]
+        change = VARIANTS[name][1] if name in VARIANTS else r["change"]
+        for rule, kept in r["rules"].items():
+            if rule != DEFAULT_RULE and not name.endswith("-final"):
+                continue
+            runs.append({"name": name if rule == DEFAULT_RULE else f"{name}, checkpoint: {rule}",
+                         "net": r["recipe"]["net"], "rule": rule, "train_seconds": r["train_seconds"],
+                         "change": change if rule == DEFAULT_RULE else f"the same run, epoch kept by the rule '{rule}'",
+                         **{k: kept[k] for k in ("epoch", "tail_snr_db", "test12_snr_db", "test11_snr_db")}})
     results["runs"] = runs
     H.save_json(path, results)
 
@@ -145,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0", help="comma-separated seeds (several: a seed study)")
     parser.add_argument("--data-dir", default=str(H.default_data_dir()))
     parser.add_argument("--out", default=str(ROOT / "outputs" / "speech_ablation" / "ablation.json"))
+    parser.add_argument("--seed0-from-ablation", action="store_true",
+                        help="take each variant's seed-0 run from ablation.json (same recipe), not train it again")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -157,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     results.update(command="python benchmarks/speech_ablation.py", default_rule=DEFAULT_RULE,
                    threads=torch.get_num_threads(), torch=torch.__version__)
     results.setdefault("variants", {})
+    if args.seed0_from_ablation:
+        ablation = json.loads((ROOT / "outputs" / "speech_ablation" / "ablation.json").read_text())["variants"]
+        for name in names:
+            if name in ablation and ablation[name]["recipe"] == json.loads(json.dumps(asdict(VARIANTS[name][0]))):
+                results["variants"][f"{name}/seed0"] = {**ablation[name], "copied_from": "ablation.json"}
     data = load_data(H.speech_data_or_error(Path(args.data_dir)))
     for name in names:
         recipe, change = VARIANTS[name]
