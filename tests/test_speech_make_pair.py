@@ -1,10 +1,16 @@
 """scripts/make_test_pair.py: any clean recording plus the course's chip noise, at a chosen input SNR."""
-import make_test_pair
+import importlib.util
+
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import ROOT
 
 import helpers as H
+
+_spec = importlib.util.spec_from_file_location("make_test_pair", ROOT / "scripts" / "make_test_pair.py")
+make_test_pair = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_test_pair)
 
 
 @pytest.fixture()
