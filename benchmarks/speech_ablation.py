@@ -36,7 +36,7 @@ RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail 
     "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
     "last": lambda sc, i: i,
 }
-DEFAULT_RULE = "last"
+DEFAULT_RULE = "tail+octave"
 
 
 @dataclass
@@ -138,7 +138,8 @@ def save(path: Path, results: dict) -> None:
             runs.append({"name": name if rule == DEFAULT_RULE else f"{name}, checkpoint: {rule}",
                          "net": r["recipe"]["net"], "rule": rule, "train_seconds": r["train_seconds"],
                          "change": change if rule == DEFAULT_RULE else f"the same run, epoch kept by the rule '{rule}'",
-                         **{k: kept[k] for k in ("epoch", "tail_snr_db", "test12_snr_db", "test11_snr_db")}})
+                         **{k: kept[k] for k in ("epoch", "tail_snr_db", "test12_snr_db", "test11_snr_db")},
+                         "test12_last_epoch_snr_db": r["rules"]["last"]["test12_snr_db"]})
     results["runs"] = runs
     H.save_json(path, results)
 

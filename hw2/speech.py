@@ -450,10 +450,11 @@ def ablation_table(path: str | Path) -> str:
     if not path.is_file():
         return f"(no ablation results: {path.name} is missing; run `python benchmarks/speech_ablation.py`)"
     runs = json.loads(path.read_text())["runs"]
-    head = ("| network | variant | what it changes | epoch kept | tail SNR | test_12 SNR | test_11 SNR |\n"
+    head = ("| variant | what it changes | epoch kept | tail SNR | test_12 SNR | test_11 SNR | test_12, last epoch |\n"
             "|---|---|---|---|---|---|---|")
-    rows = [f"| {r['net']} | {r['name']} | {r['change']} | {r['epoch']} | {r['tail_snr_db']:.2f} | "
-            f"{r['test12_snr_db']:.2f} | {r['test11_snr_db']:.2f} |" for r in runs]
+    rows = [f"| {r['name']} | {r['change'].replace('|', chr(92) + '|')} | {r['epoch']} | {r['tail_snr_db']:.2f} | "
+            f"{r['test12_snr_db']:.2f} | {r['test11_snr_db']:.2f} | {r['test12_last_epoch_snr_db']:.2f} |"
+            for r in runs]
     return "\n".join([head, *rows])
 
 
