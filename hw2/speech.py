@@ -1,8 +1,12 @@
 """Problems 1-2: audio I/O, STFT and SNR, the speech training set, the mask denoiser, synthetic speech."""
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import io
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -39,6 +43,11 @@ def load_wav(path: str | Path, sr: int | None = None) -> tuple[np.ndarray, int]:
     except Exception as e:  # soundfile raises LibsndfileError / RuntimeError on foreign files
         raise ValueError(f"{path}: not a readable audio file ({e}). Replace it with the course's wav.") from e
     x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
+    if len(x) == 0:
+        raise ValueError(f"{path}: the file holds no samples. Replace it with a non-empty recording.")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{path}: {int(np.sum(~np.isfinite(x)))} samples are NaN or infinite. Re-export the "
+                         f"recording as 16-bit PCM (or replace it with the course's file).")
     if sr is not None and sr != rate:
         import librosa  # lazy, here and below: it takes seconds to import and tests of other parts skip it
 
@@ -99,9 +108,9 @@ def find_test_pairs(data_dir: str | Path) -> dict[str, tuple[Path, Path | None]]
     """{'NN': (test_x_NN.wav, test_s_NN.wav or None)} for every test mixture in `data_dir`."""
     pairs = {}
     for x in sorted(Path(data_dir).glob("test_x_*.wav")):
-        nn_ = x.stem.removeprefix("test_x_")
-        s = x.with_name(f"test_s_{nn_}.wav")
-        pairs[nn_] = (x, s if s.is_file() else None)
+        pair_id = x.stem.removeprefix("test_x_")
+        s = x.with_name(f"test_s_{pair_id}.wav")
+        pairs[pair_id] = (x, s if s.is_file() else None)
     return pairs
 
 
@@ -149,47 +158,439 @@ def split_validation(data_dir: str | Path, s: np.ndarray, x: np.ndarray, sr: int
     return dict(s_train=s[:cut], x_train=x[:cut], s_val=s[cut:], x_val=x[cut:], source=source)
 
 
-def training_frames(s: np.ndarray, x: np.ndarray, n_remix: int = 0, gain_db: tuple[float, float] = (-3.0, 9.0),
-                    phase_sensitive: bool = True, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """(noisy magnitude, target) frames x 513 from the training pair, plus `n_remix` remixed copies.
-
-    A remix adds the pair's own noise (x - s), circularly shifted by a random offset and scaled by a
-    random gain in `gain_db`, back onto the clean speech: new mixtures, same speech and noise.
-    The target is |S|, or with `phase_sensitive` |S| cos(angle S - angle X): the magnitude that
-    minimises the error of eq. (1)'s reconstruction, which keeps the noisy phase.
-    """
-    rng = np.random.default_rng(seed)
-    S = stft(s)
-    noise = x - s
-    mixtures = [x] + [s + 10 ** (rng.uniform(*gain_db) / 20) * np.roll(noise, rng.integers(len(noise)))
-                      for _ in range(n_remix)]
-    inputs, targets = [], []
-    for mix in mixtures:
-        X = stft(mix)
-        inputs.append(magnitude(X).T)
-        targets.append((np.abs(S) * np.cos(np.angle(S) - np.angle(X)) if phase_sensitive else np.abs(S)).T)
-    return torch.as_tensor(np.concatenate(inputs)), torch.as_tensor(np.concatenate(targets).astype(np.float32))
-
-
 def oracle_snr(s: np.ndarray, x: np.ndarray) -> float:
     """SNR of eq. (1) with the true clean magnitude: the bound for any magnitude-only method."""
-    X = stft(x)
-    return snr(s, reconstruct(X, np.abs(stft(s)), len(x)))
+    return snr(s, oracle_estimate(s, x))
+
+
+def oracle_estimate(s: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Eq. (1) with the true clean magnitude |S| and the noisy phase."""
+    return reconstruct(stft(x), np.abs(stft(s)), len(x))
+
+
+# --------------------------------------------------------------------------------------------
+# Voice augmentation: pitch-shifted copies of the clean speech, mixed with noise frame by frame
+# --------------------------------------------------------------------------------------------
+
+
+def pitch_shift(s: np.ndarray, sr: int, semitones: float) -> np.ndarray:
+    """`s` shifted by `semitones` (pitch and formants together, same duration): librosa's phase vocoder."""
+    s = np.asarray(s, dtype=np.float32)
+    if semitones == 0:
+        return s
+    import librosa
+
+    return librosa.effects.pitch_shift(s, sr=sr, n_steps=float(semitones), res_type="soxr_hq").astype(np.float32)
+
+
+def shifted_voices(s: np.ndarray, sr: int, semitones: list[float] | tuple[float, ...],
+                   cache_dir: str | Path | None = None) -> list[np.ndarray]:
+    """One pitch-shifted copy of `s` per entry of `semitones`; cached as .npy in `cache_dir` when given."""
+    key = hashlib.sha1(np.ascontiguousarray(s, dtype=np.float32).tobytes()).hexdigest()[:12]
+    voices = []
+    for st in progress(list(semitones), desc="pitch shifts"):
+        path = Path(cache_dir) / f"voice_{key}_{sr}_{float(st):+g}st.npy" if cache_dir else None
+        if path is not None and path.is_file():
+            voices.append(np.load(path))
+            continue
+        voices.append(pitch_shift(s, sr, st))
+        if path is not None:
+            buf = io.BytesIO()
+            np.save(buf, voices[-1])
+            atomic_write_bytes(path, buf.getvalue())
+    return voices
+
+
+def eq_basis(n_bands: int, sr: int, n_freq: int = N_FFT // 2 + 1) -> torch.Tensor:
+    """(n_bands, n_freq) weights that interpolate band gains (log-spaced 100 Hz..sr/2) linearly over the bins."""
+    freqs = np.linspace(0, sr / 2, n_freq)
+    centres = np.geomspace(100, sr / 2, n_bands)
+    log_f = np.log(np.maximum(freqs, 50.0))
+    basis = np.stack([np.interp(log_f, np.log(centres), np.eye(n_bands)[b]) for b in range(n_bands)])
+    return torch.as_tensor(basis, dtype=torch.float32)
+
+
+class VoiceMixer:
+    """Fresh training frames every epoch: a random speech frame of a random voice plus a random noise frame.
+
+    The STFT is linear, so the column of a mixture g_s EQ S + g_n N is computed exactly from the columns
+    of S and N; and since the network sees one column at a time, any speech frame may be paired with any
+    noise frame. Each drawn frame gets a random speech level (`speech_db`), noise gain (`noise_db`) and a
+    smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech. The target is the augmented |S|,
+    or with `phase_sensitive` |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
+    """
+
+    def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
+                 noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
+                 phase_sensitive: bool = False):
+        self.S = torch.as_tensor(np.concatenate([stft(v) for v in voices], axis=1).T.copy())  # frames x 513
+        self.N = torch.as_tensor(stft(noise).T.copy())
+        self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
+        self.basis = eq_basis(eq_bands, sr)
+        self.phase_sensitive = phase_sensitive
+
+    def frames(self, n: int, generator: torch.Generator, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
+        """`n` (noisy magnitude, target) pairs, each n x 513 float32, drawn with `generator`."""
+        inputs, targets = [], []
+        for lo in range(0, n, chunk):
+            m = min(chunk, n - lo)
+            i = torch.randint(len(self.S), (m,), generator=generator)
+            j = torch.randint(len(self.N), (m,), generator=generator)
+            gain_db = _uniform(m, self.speech_db, generator)[:, None]
+            if self.eq_db:
+                bands = _uniform(m * len(self.basis), (-self.eq_db, self.eq_db), generator).view(m, -1)
+                gain_db = gain_db + bands @ self.basis
+            S = self.S[i] * 10 ** (gain_db / 20)
+            X = S + self.N[j] * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
+            mag = X.abs()
+            inputs.append(mag)
+            targets.append((S * X.conj()).real / mag.clamp_min(1e-12) if self.phase_sensitive else S.abs())
+        return torch.cat(inputs), torch.cat(targets)
+
+
+def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) -> torch.Tensor:
+    """`n` uniform draws in [lo, hi]."""
+    lo, hi = bounds
+    return lo + (hi - lo) * torch.rand(n, generator=generator)
+
+
+def voice_augmented_pair(s: np.ndarray, x: np.ndarray, sr: int,
+                         semitones: float = 12.0) -> tuple[np.ndarray, np.ndarray]:
+    """(clean, noisy): the clean speech of a pair shifted by `semitones`, plus the pair's own noise x - s."""
+    s_shift = pitch_shift(s, sr, semitones)
+    return s_shift, s_shift + (x - s)
+
+
+# --------------------------------------------------------------------------------------------
+# Quality measures: SNR (eq. 2), SI-SDR, wideband PESQ, STOI
+# --------------------------------------------------------------------------------------------
+
+
+def si_sdr(s: np.ndarray, s_hat: np.ndarray) -> float:
+    """Scale-invariant SDR in dB: the SNR of s_hat against its best scaled copy of s."""
+    s = np.asarray(s, dtype=np.float64).ravel()
+    s_hat = np.asarray(s_hat, dtype=np.float64).ravel()
+    n = min(len(s), len(s_hat))
+    s, s_hat = s[:n], s_hat[:n]
+    if n == 0 or not np.any(s):
+        raise ValueError("si_sdr: the reference signal is empty or all zeros, so SI-SDR is undefined")
+    target = (s_hat @ s) / (s @ s) * s
+    return float(10 * np.log10((target @ target + SNR_EPS) / ((s_hat - target) @ (s_hat - target) + SNR_EPS)))
+
+
+def pesq_wb(s: np.ndarray, s_hat: np.ndarray, sr: int) -> float | None:
+    """Wideband PESQ (ITU-T P.862.2, 16 kHz; other rates are resampled); None, with the reason printed, on failure."""
+    try:
+        from pesq import pesq
+    except ImportError:
+        print("PESQ not computed: the `pesq` package is missing (pip install pesq)")
+        return None
+    s, s_hat = _same_length(s, s_hat)
+    if sr != 16000:
+        import librosa
+
+        s, s_hat = (librosa.resample(v, orig_sr=sr, target_sr=16000) for v in (s, s_hat))
+    try:
+        return float(pesq(16000, s, s_hat, "wb"))
+    except Exception as e:  # e.g. NoUtterancesError on silence, too-short signals
+        print(f"PESQ not computed: {type(e).__name__}: {e}")
+        return None
+
+
+def stoi_score(s: np.ndarray, s_hat: np.ndarray, sr: int) -> float | None:
+    """Short-time objective intelligibility (0..1); None, with the reason printed, on failure."""
+    try:
+        from pystoi import stoi
+    except ImportError:
+        print("STOI not computed: the `pystoi` package is missing (pip install pystoi)")
+        return None
+    s, s_hat = _same_length(s, s_hat)
+    try:
+        return float(stoi(s, s_hat, sr, extended=False))
+    except Exception as e:
+        print(f"STOI not computed: {type(e).__name__}: {e}")
+        return None
+
+
+def _same_length(s: np.ndarray, s_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both signals as float64, cut to the shorter length."""
+    n = min(len(s), len(s_hat))
+    return np.asarray(s[:n], dtype=np.float64), np.asarray(s_hat[:n], dtype=np.float64)
+
+
+def quality(s: np.ndarray, s_hat: np.ndarray, sr: int) -> dict:
+    """{'snr_db', 'pesq', 'stoi', 'si_sdr_db'} of an estimate against the clean truth."""
+    return {"snr_db": snr(s, s_hat), "pesq": pesq_wb(s, s_hat, sr), "stoi": stoi_score(s, s_hat, sr),
+            "si_sdr_db": si_sdr(s, s_hat)}
+
+
+def score_pair(s: np.ndarray, x: np.ndarray, s_hat: np.ndarray, sr: int) -> dict:
+    """Every measure for the network's estimate, plus `input_` (the noisy mixture) and `oracle_` counterparts."""
+    out = quality(s, s_hat, sr)
+    out.update({f"input_{k}": v for k, v in quality(s, x, sr).items()})
+    out.update({f"oracle_{k}": v for k, v in quality(s, oracle_estimate(s, x), sr).items()})
+    return out
 
 
 def denoise_test_mixtures(model: nn.Module, data_dir: str | Path, out_dir: str | Path, sr: int,
                           device: torch.device) -> dict:
-    """Denoise every test_x_NN.wav into out_dir/test_s_NN_recons.wav; SNR where test_s_NN.wav exists."""
+    """Denoise every test_x_NN.wav into out_dir/test_s_NN_recons.wav; all measures where test_s_NN.wav exists."""
     results = {}
-    for nn_, (x_path, s_path) in find_test_pairs(data_dir).items():
+    for pair_id, (x_path, s_path) in progress(find_test_pairs(data_dir).items(), desc="test mixtures"):
         x, _ = load_wav(x_path, sr)
         s_hat = denoise(model, x, device)
-        out = write_wav(Path(out_dir) / f"test_s_{nn_}_recons.wav", s_hat, sr)
-        s = load_wav(s_path, sr)[0] if s_path else None
-        results[nn_] = {"input": x_path.name, "output": out.name, "seconds": round(len(x) / sr, 2),
-                        "snr_db": snr(s, s_hat) if s is not None else None,
-                        "input_snr_db": snr(s, x) if s is not None else None}
+        out = write_wav(Path(out_dir) / f"test_s_{pair_id}_recons.wav", s_hat, sr)
+        result = {"input": x_path.name, "output": out.name, "seconds": round(len(x) / sr, 2)}
+        if s_path is not None:
+            result.update(score_pair(load_wav(s_path, sr)[0], x, s_hat, sr))
+        else:
+            result.update(snr_db=None, input_snr_db=None)
+        results[pair_id] = result
     return results
+
+
+MEASURES = (("snr_db", "SNR (dB)", "{:.2f}"), ("pesq", "PESQ", "{:.2f}"), ("stoi", "STOI", "{:.3f}"),
+            ("si_sdr_db", "SI-SDR (dB)", "{:.2f}"))
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    """A number for a table, or a dash for a missing one."""
+    return "–" if value is None else spec.format(value)
+
+
+def scores_table(pairs: dict[str, dict], label: str = "this network") -> str:
+    """Markdown: for each pair (name -> score_pair dict) rows noisy input / `label` / oracle, one column per measure."""
+    head = "| pair | signal | " + " | ".join(h for _, h, _ in MEASURES) + " |\n|---|---|" + "---|" * len(MEASURES)
+    rows = []
+    for name, m in pairs.items():
+        for prefix, who in (("input_", "noisy input"), ("", f"**{label}**"), ("oracle_", "oracle")):
+            rows.append(f"| {name} | {who} | " + " | ".join(_fmt(m.get(prefix + k), f) for k, _, f in MEASURES) + " |")
+    return "\n".join([head, *rows])
+
+
+def comparison_table(runs: dict[str, dict[str, dict]], measures: tuple[str, ...] = ("snr_db", "pesq", "stoi")) -> str:
+    """Markdown: one row per (pair, signal) with columns `measures`; runs = {label: {pair: score_pair dict}}."""
+    names = {k: h for k, h, _ in MEASURES}
+    specs = {k: f for k, _, f in MEASURES}
+    head = "| pair | signal | " + " | ".join(names[k] for k in measures) + " |\n|---|---|" + "---|" * len(measures)
+    rows = []
+    first = next(iter(runs.values()))
+    for pair in first:
+        rows.append(_row(pair, "noisy input", "input_", first[pair], measures, specs))
+        rows += [_row(pair, f"**{label}**", "", run[pair], measures, specs)
+                 for label, run in runs.items() if pair in run]
+        rows.append(_row(pair, "oracle", "oracle_", first[pair], measures, specs))
+    return "\n".join([head, *rows])
+
+
+def _row(pair: str, who: str, prefix: str, m: dict, measures: tuple[str, ...], specs: dict) -> str:
+    """One Markdown row of comparison_table."""
+    return f"| {pair} | {who} | " + " | ".join(_fmt(m.get(prefix + k), specs[k]) for k in measures) + " |"
+
+
+def audio_html(signal: np.ndarray, sr: int, label: str = "", seconds: float | None = None) -> str:
+    """An HTML audio player holding `signal` (its first `seconds`) as embedded MP3: small enough for GitHub."""
+    clip = np.clip(np.asarray(signal[: int(seconds * sr)] if seconds else signal, dtype=np.float32), -1, 1)
+    buf = io.BytesIO()
+    sf.write(buf, clip, sr, format="MP3", subtype="MPEG_LAYER_III")
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<p>{label}<br><audio controls src="data:audio/mpeg;base64,{data}"></audio></p>'
+
+
+def seeds_table(path: str | Path) -> str:
+    """Markdown: mean ± sd over seeds of the tail and test_12 SNR per network, from the seeds JSON."""
+    path = Path(path)
+    if not path.is_file():
+        return f"(no seed study: {path.name} is missing; run benchmarks/speech_ablation.py with --seeds)"
+    results = json.loads(path.read_text())
+    rule = results["default_rule"]
+    by_net: dict[str, list[dict]] = {}
+    for key, r in results["variants"].items():
+        by_net.setdefault(key.split("/")[0], []).append(r["rules"][rule])
+    rows = ["| network | seeds | tail SNR (dB) | test_12 SNR (dB) | test_11 SNR (dB) |", "|---|---|---|---|---|"]
+    for net, kept in by_net.items():
+        cells = [f"{np.mean(v):.2f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.2f}"
+                 for v in ([k[f"{m}_snr_db"] for k in kept] for m in ("tail", "test12", "test11"))]
+        rows.append(f"| {net} | {len(kept)} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def plot_comparison(runs: dict[str, dict[str, dict]], pairs: list[str]):
+    """Grouped bars of SNR: noisy input, each network and the oracle on each of `pairs` (runs = {label: pairs})."""
+    first = next(iter(runs.values()))
+    bars = {"noisy input": [first[p]["input_snr_db"] for p in pairs]}
+    bars.update({label: [run[p]["snr_db"] for p in pairs] for label, run in runs.items()})
+    bars["oracle"] = [first[p]["oracle_snr_db"] for p in pairs]
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
+    width = 0.8 / len(bars)
+    for k, (label, values) in enumerate(bars.items()):
+        pos = np.arange(len(pairs)) + (k - (len(bars) - 1) / 2) * width
+        ax.bar(pos, values, width, label=label)
+        for xpos, v in zip(pos, values):
+            ax.text(xpos, v + 0.2, f"{v:.1f}", ha="center", fontsize=7)
+    ax.set_xticks(np.arange(len(pairs)), pairs)
+    ax.set(ylabel="SNR (dB)", title="denoising: noisy input, networks, oracle")
+    ax.legend(fontsize=8, ncol=len(bars), loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return fig
+
+
+def show_jpeg(fig, dpi: int = 90, quality: int = 80):
+    """Display a figure inline as JPEG (spectrograms are noise-like: a PNG of one weighs ~300 KB) and close it."""
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="jpeg", dpi=dpi, bbox_inches="tight", pil_kwargs={"quality": quality})
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="jpeg"))
+
+
+def ablation_table(path: str | Path) -> str:
+    """Markdown of the ablation JSON written by benchmarks/speech_ablation.py (a note when it is missing)."""
+    path = Path(path)
+    if not path.is_file():
+        return f"(no ablation results: {path.name} is missing; run `python benchmarks/speech_ablation.py`)"
+    runs = json.loads(path.read_text())["runs"]
+    head = ("| variant | what it changes | epoch kept | tail SNR | test_12 SNR | test_11 SNR | test_12, last epoch |\n"
+            "|---|---|---|---|---|---|---|")
+    rows = [f"| {r['name']} | {r['change'].replace('|', chr(92) + '|')} | {r['epoch']} | {r['tail_snr_db']:.2f} | "
+            f"{r['test12_snr_db']:.2f} | {r['test11_snr_db']:.2f} | {r['test12_last_epoch_snr_db']:.2f} |"
+            for r in runs]
+    return "\n".join([head, *rows])
+
+
+# --------------------------------------------------------------------------------------------
+# One pipeline for notebooks 01 and 02: data, training frames, evaluation, results, metrics
+# --------------------------------------------------------------------------------------------
+
+
+def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
+    """The training pair split into training and validation; quick mode without the course files: a synthetic stand-in.
+
+    Returns {'data_dir', 'synthetic', 'sr', 's_train', 'x_train', 's_val', 'x_val', 'source'}.
+    """
+    import tempfile
+
+    data_dir = Path(data_dir)
+    synthetic = bool(missing_speech_files(data_dir))
+    if synthetic and quick:
+        print("*** QUICK MODE ON A SYNTHETIC STAND-IN: these numbers say nothing about the course data ***")
+        data_dir = write_synthetic_speech_data(tempfile.mkdtemp(prefix="speech-"), train_seconds=30)
+    s, x, sr = load_training_pair(data_dir)  # raises, naming each missing file, when they are absent
+    split = split_validation(data_dir, s, x, sr)
+    return {"data_dir": data_dir, "synthetic": synthetic, "sr": sr, **split}
+
+
+def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
+                eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None) -> VoiceMixer:
+    """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
+    voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir)
+    return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
+                      phase_sensitive=phase_sensitive)
+
+
+def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:
+    """A function epoch -> (inputs, targets) on `device`: `n` fresh frames from `mixer` every epoch."""
+    generator = torch.Generator().manual_seed(seed + 1000)
+    return lambda epoch: tuple(t.to(device) for t in mixer.frames(n, generator))
+
+
+def snr_evaluator(pairs: dict[str, tuple[np.ndarray, np.ndarray]], device: torch.device) -> Callable:
+    """evaluate(model) -> {name: SNR (dB) of the denoised x against s} for each (s, x) in `pairs`."""
+    return lambda model: {name: snr(s, denoise(model, x, device)) for name, (s, x) in pairs.items()}
+
+
+def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path, device: torch.device,
+                      settings: dict, start_time: float, extra: dict | None = None) -> dict:
+    """Score the kept network on the validation pair and every test pair, write the outputs and metrics.json."""
+    import time
+
+    sr = run["sr"]
+    s_val_hat = denoise(model, run["x_val"], device)
+    validation = {"source": run["source"], **score_pair(run["s_val"], run["x_val"], s_val_hat, sr)}
+    validation.update(best_snr_db=validation["snr_db"], best_epoch=history["best_epoch"],
+                      checkpoint_rule=history["select"], snr_db_per_epoch=history["scores"]["validation"],
+                      scores_per_epoch=history["scores"])
+    tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device)
+    metrics = {"validation": validation, "train_loss_per_epoch": history["train_loss"], "tests": tests,
+               "n_parameters": sum(p.numel() for p in model.parameters()), "synthetic_data": run["synthetic"],
+               "settings": settings, **(extra or {}), "device": str(device), "torch": torch.__version__}
+    metrics["wall_time_s"] = time.perf_counter() - start_time
+    from hw2.common import save_json
+
+    save_json(Path(out_dir) / "metrics.json", metrics)
+    write_wav(Path(out_dir) / "validation_recons.wav", s_val_hat, sr)
+    return metrics
+
+
+def scored_pairs(metrics: dict) -> dict[str, dict]:
+    """{label: scores} for the validation pair and every test pair with a clean truth, from metrics.json."""
+    pairs = {"validation": metrics["validation"]}
+    pairs.update({f"test_{k}": t for k, t in metrics["tests"].items() if t.get("snr_db") is not None})
+    return pairs
+
+
+def plot_test_spectrograms(metrics: dict, data_dir: Path, out_dir: Path, sr: int, pair_id: str = "02"):
+    """Noisy and denoised spectrograms of test_x_<pair_id>, saved as spectrograms_test_<pair_id>.png."""
+    t = metrics["tests"][pair_id]
+    noisy, _ = load_wav(Path(data_dir) / t["input"], sr)
+    clean, _ = load_wav(Path(out_dir) / t["output"], sr)
+    fig = plot_spectrograms({f"noisy {t['input']}": np.abs(stft(noisy)),
+                             f"denoised {t['output']}": np.abs(stft(clean))}, sr)
+    return fig, noisy, clean
+
+
+# --------------------------------------------------------------------------------------------
+# New test pairs from any clean recording (scripts/make_test_pair.py)
+# --------------------------------------------------------------------------------------------
+
+
+def noise_excerpt(noise: np.ndarray, start: int, n: int) -> np.ndarray:
+    """`n` samples of `noise` from `start` on, continued by its time reversal (and so on) past the end."""
+    piece = noise[start:]
+    if len(piece) == 0:
+        raise ValueError(f"the noise starts at sample {start}, past its end ({len(noise)} samples)")
+    reps = -(-n // len(piece))
+    return np.concatenate([piece if k % 2 == 0 else piece[::-1] for k in range(reps)])[:n]
+
+
+def mix_at_snr(s: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """s plus `noise` scaled so that the SNR of eq. (2) of the mixture is `snr_db`."""
+    p_s, p_n = float(np.sum(np.square(s, dtype=np.float64))), float(np.sum(np.square(noise, dtype=np.float64)))
+    if p_s == 0 or p_n == 0:
+        raise ValueError("mix_at_snr: the speech or the noise is silent")
+    return (s + noise * np.sqrt(p_s / p_n / 10 ** (snr_db / 10))).astype(np.float32)
+
+
+def make_test_pair_files(clean_path: str | Path, pair_id: str, data_dir: str | Path, snr_db: float = 6.5,
+                         noise_start: str | float = "tail", force: bool = False) -> tuple[Path, Path]:
+    """Write data_dir/test_x_<id>.wav and test_s_<id>.wav: a clean recording plus the course's chip noise."""
+    data_dir = speech_data_or_error(data_dir)
+    if not str(pair_id).isalnum():
+        raise ValueError(f"--id {pair_id!r}: use letters and digits only, e.g. 21")
+    x_path, s_path = data_dir / f"test_x_{pair_id}.wav", data_dir / f"test_s_{pair_id}.wav"
+    if not force and (x_path.exists() or s_path.exists()):
+        raise FileExistsError(f"{x_path if x_path.exists() else s_path} exists: choose another --id, "
+                              f"or pass --force to overwrite it")
+    s_train, x_train, sr = load_training_pair(data_dir)
+    s, _ = load_wav(clean_path, sr)
+    rms = float(np.sqrt(np.mean(np.square(s, dtype=np.float64))))
+    if rms < 1e-5:
+        raise ValueError(f"{clean_path}: the recording is silent (RMS {rms:.1e}). Record some speech and try again.")
+    s = s * float(np.sqrt(np.mean(np.square(s_train, dtype=np.float64)))) / rms
+    if noise_start == "tail":
+        start = int(round(len(s_train) * 0.9))
+    else:
+        try:
+            start = int(round(float(noise_start) * sr))
+        except ValueError:
+            raise ValueError(f"--noise-start {noise_start!r}: give seconds (e.g. 50) or 'tail'") from None
+        if not 0 <= start < len(s_train):
+            raise ValueError(f"--noise-start {noise_start}: the training pair lasts {len(s_train) / sr:.1f} s")
+    x = mix_at_snr(s, noise_excerpt(x_train - s_train, start, len(s)), snr_db)
+    peak = float(np.max(np.abs(x)))
+    if peak > 0.99:  # keep the 16-bit file unclipped; the SNR is unchanged by a common gain
+        s, x = s * 0.99 / peak, x * 0.99 / peak
+    return write_wav(x_path, x, sr), write_wav(s_path, s, sr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,28 +698,92 @@ def log_stats(mag_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return logs.mean(0), logs.std(0).clamp_min(1e-3)
 
 
-def fit_denoiser(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, validate: Callable[[nn.Module], float],
-                 epochs: int, batch_size: int, lr: float, generator: torch.Generator, desc: str = "training") -> dict:
-    """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; validation SNR after every epoch.
+def fully_connected(hidden: int = 1024, n_hidden: int = 2, dropout: float = 0.0, n_freq: int = 513) -> nn.Sequential:
+    """Problem 1's body: 513 -> n_hidden x (Linear, ReLU, Dropout) -> 513 mask logits."""
+    layers, width = [], n_freq
+    for _ in range(n_hidden):
+        layers += [nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout)]
+        width = hidden
+    return nn.Sequential(*layers, nn.Linear(width, n_freq))
 
-    The weights of the best validation epoch are restored at the end.
+
+class FrequencyCNN(nn.Module):
+    """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
+
+    def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv1d(1, channels, kernel, stride=2), nn.ReLU(),
+            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
+        )
+        flat = self.features(torch.zeros(1, 1, n_freq)).numel()  # computed, not typed
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(flat, n_freq))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(z.unsqueeze(1)))
+
+
+def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[int, ...]]]:
+    """(layer, output shape) for a batch of 4 spectra pushed through a FrequencyCNN body."""
+    z = torch.zeros(4, 1, n_freq)
+    rows = [("input [B, 1, 513]", tuple(z.shape))]
+    for layer in [*body.features, *body.head]:
+        z = layer(z)
+        if isinstance(layer, nn.Conv1d):
+            name = (f"Conv1d {layer.in_channels}->{layer.out_channels}, D={layer.kernel_size[0]}, "
+                    f"stride {layer.stride[0]}, padding {layer.padding[0]}")
+        elif isinstance(layer, nn.Linear):
+            name = f"Linear {layer.in_features}->{layer.out_features}"
+        elif isinstance(layer, nn.MaxPool1d):
+            name = f"MaxPool1d {layer.kernel_size}"
+        else:
+            name = type(layer).__name__
+        rows.append((name, tuple(z.shape)))
+    return rows
+
+
+@dataclass
+class BestEpoch:
+    """The checkpoint kept by fit_denoiser: its selection score, its epoch and its weights."""
+
+    score: float
+    epoch: int
+    state: dict
+
+
+def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
+                 evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
+                 generator: torch.Generator, select: str = "select", desc: str = "training") -> dict:
+    """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
+
+    `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
+    frames each epoch. `evaluate(model)` returns named scores; the weights of the epoch with the
+    highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
+    restored at the end.
     """
+    X, Y = data if isinstance(data, tuple) else data(1)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = -(-len(X) // batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
-    history = {"train_loss": [], "val_snr_db": []}
-    best = (-float("inf"), 0, copy.deepcopy(model.state_dict()))
+    history = {"train_loss": [], "scores": {}, "select": select}
+    best = BestEpoch(-float("inf"), 0, {})
     bar = progress(range(1, epochs + 1), desc=desc)
     for epoch in bar:
+        if epoch > 1 and not isinstance(data, tuple):
+            X, Y = data(epoch)
         loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler)
-        val = validate(model)
+        scores = evaluate(model)
         history["train_loss"].append(loss)
-        history["val_snr_db"].append(val)
-        if val > best[0]:
-            best = (val, epoch, copy.deepcopy(model.state_dict()))
-        bar.set_postfix(refresh=False, loss=f"{loss:.4f}", val_snr=f"{val:.2f} dB", best=f"{best[0]:.2f}@{best[1]}")
-    model.load_state_dict(best[2])
-    history.update(best_snr_db=best[0], best_epoch=best[1])
+        for name, value in scores.items():
+            history["scores"].setdefault(name, []).append(value)
+        score = epoch if select == "last" else np.mean(list(scores.values())) if select == "mean" else scores[select]
+        if score > best.score:
+            best = BestEpoch(float(score), epoch, copy.deepcopy(model.state_dict()))
+        bar.set_postfix(refresh=False, loss=f"{loss:.4f}", **{k: f"{v:.2f}" for k, v in scores.items()},
+                        best=f"{best.score:.2f}@{best.epoch}")
+    model.load_state_dict(best.state)
+    history.update(best_score=best.score, best_epoch=best.epoch)
     return history
 
 
@@ -353,16 +818,17 @@ def plot_spectrograms(mags: dict[str, np.ndarray], sr: int, title: str = ""):
     return fig
 
 
-def plot_denoiser_history(history: dict, input_snr: float, oracle_snr: float):
-    """Training loss and validation SNR per epoch, with the input and oracle SNR as reference lines."""
+def plot_denoiser_history(history: dict, references: dict[str, float] | None = None):
+    """Training loss and every evaluated SNR per epoch; the kept epoch and reference lines (label -> dB) marked."""
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     a.plot(epochs, history["train_loss"])
     a.set(xlabel="epoch", ylabel="training MSE", yscale="log", title="training loss")
-    b.plot(epochs, history["val_snr_db"], label="network")
-    b.axhline(oracle_snr, ls="--", c="g", label=f"oracle {oracle_snr:.1f} dB")
-    b.axhline(input_snr, ls=":", c="r", label=f"noisy input {input_snr:.1f} dB")
-    b.axvline(history["best_epoch"], c="k", alpha=0.3, label=f"best epoch {history['best_epoch']}")
-    b.set(xlabel="epoch", ylabel="SNR (dB)", title="validation SNR")
-    b.legend(loc="lower right")
+    for name, values in history["scores"].items():
+        b.plot(epochs, values, label=name)
+    for (label, value), style in zip((references or {}).items(), (":", "--", "-.", ":")):
+        b.axhline(value, ls=style, c="gray", label=f"{label} {value:.1f} dB")
+    b.axvline(history["best_epoch"], c="k", alpha=0.3, label=f"kept epoch {history['best_epoch']}")
+    b.set(xlabel="epoch", ylabel="SNR (dB)", title="SNR after each epoch")
+    b.legend(loc="lower right", fontsize=8)
     return fig

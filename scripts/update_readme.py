@@ -27,6 +27,10 @@ def minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
+def _num(value, spec: str = ".2f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
 def speech_row(problem: str, rel: str) -> str:
     m = load(rel)
     if m is None:
@@ -34,8 +38,43 @@ def speech_row(problem: str, rel: str) -> str:
     v = m["validation"]
     graded = (m["tests"].get("02") or {}).get("output")
     out = f"[`{graded}`](outputs/{Path(rel).parent}/{graded})" if graded else "–"
-    return (f"| {problem} | validation SNR **{v['best_snr_db']:.2f} dB** (epoch {v['best_epoch']}); noisy input "
-            f"{v['input_snr_db']:.2f} dB, oracle {v['oracle_snr_db']:.2f} dB | {out} | {minutes(m['wall_time_s'])} |")
+    result = (f"validation (held-out tail) SNR **{v['best_snr_db']:.2f} dB** (epoch {v['best_epoch']}, rule "
+              f"'{v.get('checkpoint_rule', 'best validation')}'); noisy input {v['input_snr_db']:.2f} dB, oracle "
+              f"{v['oracle_snr_db']:.2f} dB")
+    for pair_id, what in (("12", "new voice, unseen noise"), ("11", "new voice, trained noise")):
+        t = m["tests"].get(pair_id) or {}
+        if t.get("snr_db") is not None:
+            result += (f"; `test_{pair_id}` ({what}) SNR **{t['snr_db']:.2f} dB** (input {t['input_snr_db']:.2f}, "
+                       f"oracle {t['oracle_snr_db']:.2f}), PESQ {_num(t.get('pesq'))} (input "
+                       f"{_num(t.get('input_pesq'))}), STOI {_num(t.get('stoi'), '.3f')} (input "
+                       f"{_num(t.get('input_stoi'), '.3f')})")
+    return f"| {problem} | {result} | {out} | {minutes(m['wall_time_s'])} |"
+
+
+def speech_extras() -> list[str]:
+    """The Problems 1-2 figure and the seed study, when they exist."""
+    lines = []
+    if (ROOT / "outputs" / "02_cnn1d" / "comparison.png").is_file():
+        lines += ["", "![Problems 1-2: SNR of the noisy input, both networks and the oracle on the held-out tail "
+                  "and the new-voice pairs](outputs/02_cnn1d/comparison.png)"]
+    seeds = load("speech_ablation/seeds.json")
+    if seeds:
+        rule = seeds["default_rule"]
+        by_net: dict[str, list[dict]] = {}
+        for key, r in seeds["variants"].items():
+            by_net.setdefault(key.split("/")[0], []).append(r["rules"][rule])
+        parts = []
+        for net, kept in by_net.items():
+            stats = []
+            for k in ("tail", "test12"):
+                vals = [x[f"{k}_snr_db"] for x in kept]
+                mean = sum(vals) / len(vals)
+                sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
+                stats.append(f"{mean:.2f} ± {sd:.2f}")
+            parts.append(f"{net} tail {stats[0]} dB, `test_12` {stats[1]} dB")
+        lines += ["", f"Problems 1-2 over {len(kept)} seeds at the default settings "
+                  f"(`benchmarks/speech_ablation.py --seeds`, mean ± sd): " + "; ".join(parts) + "."]
+    return lines
 
 
 def section() -> str:
@@ -43,6 +82,7 @@ def section() -> str:
     rows = ["| problem | result (from `outputs/*/metrics.json`) | graded file | run time |", "|---|---|---|---|",
             speech_row("1 · fully connected", "01_dnn/metrics.json"),
             speech_row("2 · 1D CNN", "02_cnn1d/metrics.json")]
+    speech = speech_extras()
     p3 = load("03_augmentation/metrics.json")
     if p3:
         b, a = p3["baseline"], p3["augmented"]
@@ -93,7 +133,7 @@ def section() -> str:
                  f"{loop['seeds']} seeds stacked into one network ({loop['speedup_stacked_vs_full_batch']:.2f}x "
                  f"the full-batch loop); 10,000 steps take {loop['seconds_per_10000_step_run']['full_batch'] / 60:.0f}"
                  f" min per run with the full-batch loop."]
-    return "\n".join(rows)
+    return "\n".join(rows + speech)
 
 
 def pretext_row(p4: dict) -> str:

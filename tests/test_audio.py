@@ -99,3 +99,17 @@ def test_validation_falls_back_to_the_last_tenth_without_test_s_01(tmp_path):
 def test_missing_course_files_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="train_clean_male.wav.*train_dirty_male.wav.*QUICK"):
         H.load_training_pair(tmp_path)
+
+
+def test_load_wav_rejects_nan_samples_naming_the_file(tmp_path):
+    bad = np.zeros(1000, np.float32)
+    bad[10] = np.nan
+    sf.write(tmp_path / "nan.wav", bad, 16000, subtype="FLOAT")
+    with pytest.raises(ValueError, match="nan.wav.*NaN or infinite.*Re-export"):
+        H.load_wav(tmp_path / "nan.wav")
+
+
+def test_load_wav_rejects_an_empty_file_naming_it(tmp_path):
+    sf.write(tmp_path / "empty.wav", np.zeros(0, np.float32), 16000)
+    with pytest.raises(ValueError, match="empty.wav.*no samples"):
+        H.load_wav(tmp_path / "empty.wav")

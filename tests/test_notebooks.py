@@ -34,6 +34,13 @@ def test_speech_notebook_quick_run_beats_the_noisy_input(name, tmp_path):
     for t in m["tests"].values():
         assert (out_dir / t["output"]).is_file()
     assert (out_dir / "test_s_02_recons.wav").is_file() and (out_dir / "training.png").is_file()
+    for scored in (v, m["tests"]["01"]):
+        assert {f"{p}{k}" for p in ("", "input_", "oracle_") for k in ("pesq", "stoi", "si_sdr_db")} <= set(scored)
+
+
+def test_committed_speech_notebooks_are_light_enough_for_github():
+    for name in ("01_speech_denoising_dnn.ipynb", "02_speech_denoising_cnn1d.ipynb"):
+        assert (ROOT / "notebooks" / name).stat().st_size <= 1_000_000, name
 
 
 def test_augmentation_notebook_quick_run(tmp_path):

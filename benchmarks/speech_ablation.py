@@ -1,0 +1,188 @@
+"""Ablation of the speech denoisers' training recipe (Problems 1-2), measured on the course data.
+
+Each variant changes one thing from the default recipe and is trained once (seed 0). After every
+epoch it is scored on the held-out tail of the training pair, on the tail's clean speech shifted up
+an octave and remixed with the tail's noise (the selection set, which needs no test pair), and on
+the new-voice pairs test_12 (unseen noise) and test_11 (trained noise). The test pairs are only
+reported, never used to pick a checkpoint: the kept epoch follows a rule over tail-only signals.
+
+    python benchmarks/speech_ablation.py                      # every variant (about 3 min each)
+    python benchmarks/speech_ablation.py --only dnn,cnn       # some; results merge into the JSON
+    python benchmarks/speech_ablation.py --seeds 1,2 --only dnn-final,cnn-final --seed0-from-ablation \
+        --out outputs/speech_ablation/seeds.json   # seed study; seed 0 is the ablation's own run
+
+Writes outputs/speech_ablation/ablation.json (atomically, after each variant).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import helpers as H  # noqa: E402
+
+CACHE = ROOT / "build" / "speech_cache"
+RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail signals only
+    "tail+octave": lambda sc, i: sc["tail_octave"][i],
+    "tail": lambda sc, i: sc["tail"][i],
+    "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
+    "last": lambda sc, i: i,
+}
+DEFAULT_RULE = "tail+octave"
+
+
+@dataclass
+class Recipe:
+    """One training recipe: the network and how its training frames are made."""
+
+    net: str = "dnn"  # "dnn" (fully connected, 2 x 1024) or "cnn" (FrequencyCNN, 16 channels, D=9)
+    semitones: tuple[float, ...] = (-4, -2, 0, 2, 4, 6, 8, 10, 12)
+    eq_db: float = 6.0
+    speech_db: tuple[float, float] = (-6.0, 6.0)
+    noise_db: tuple[float, float] = (-3.0, 9.0)
+    phase_sensitive: bool = False
+    fresh_frames: bool = True  # new frames every epoch, or one set drawn once
+    frames_per_epoch: int = 20000
+    epochs: int = 30
+    batch_size: int = 128
+    lr: float = 1e-3
+    dropout: float = 0.0
+
+
+VARIANTS = {  # name: (recipe, one sentence on what it changes)
+    "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
+                      "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
+    "cnn": (Recipe(net="cnn"), "base recipe, 1D CNN"),
+    "dnn-no-shift": (Recipe(semitones=(0,)), "only the training voice (no pitch shifts)"),
+    "cnn-no-shift": (Recipe(net="cnn", semitones=(0,)), "only the training voice (no pitch shifts), 1D CNN"),
+    "dnn-narrow": (Recipe(semitones=(-4, -2, 0, 2, 4)), "pitch shifts only -4..+4 semitones"),
+    "dnn-no-eq": (Recipe(eq_db=0.0), "no random EQ on the speech"),
+    "dnn-no-level": (Recipe(speech_db=(0.0, 0.0)), "no random speech level"),
+    "dnn-psa": (Recipe(phase_sensitive=True), "phase-sensitive target |S|cos(angle S - angle X)"),
+    "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
+    "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
+    "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
+    "dnn-final": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40),
+                  "notebook 01's default: phase-sensitive target, peak learning rate 3e-4, 30,000 frames x 40 epochs"),
+    "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
+                  "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
+    "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
+}
+
+
+def load_data(data_dir: Path) -> dict:
+    """Training split, the selection set and the new-voice test pairs, all as waveforms."""
+    s, x, sr = H.load_training_pair(data_dir)
+    split = H.split_validation(data_dir, s, x, sr)
+    s_oct, x_oct = H.voice_augmented_pair(split["s_val"], split["x_val"], sr, 12)
+    pairs = {"tail": (split["s_val"], split["x_val"]), "tail_octave": (s_oct, x_oct)}
+    for pair_id in ("12", "11"):
+        pairs[f"test{pair_id}"] = (H.load_wav(data_dir / f"test_s_{pair_id}.wav", sr)[0],
+                                   H.load_wav(data_dir / f"test_x_{pair_id}.wav", sr)[0])
+    return {"sr": sr, "s_train": split["s_train"], "x_train": split["x_train"], "pairs": pairs}
+
+
+def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
+    """The recipe's network inside the mask wrapper, normalised with the statistics of `X`."""
+    body = H.fully_connected(1024, 2, recipe.dropout) if recipe.net == "dnn" else H.FrequencyCNN(16, 9, recipe.dropout)
+    return H.MaskDenoiser(body, *H.log_stats(X))
+
+
+def train(recipe: Recipe, data: dict, seed: int) -> dict:
+    """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule."""
+    generator = H.seed_everything(seed)
+    sr, device = data["sr"], torch.device("cpu")
+    voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE)
+    mixer = H.VoiceMixer(voices, data["x_train"] - data["s_train"], sr, recipe.speech_db, recipe.noise_db,
+                         recipe.eq_db, phase_sensitive=recipe.phase_sensitive)
+    mix_gen = torch.Generator().manual_seed(seed + 1000)
+    fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
+    frames = fixed if not recipe.fresh_frames else (
+        lambda epoch: fixed if epoch == 1 else mixer.frames(recipe.frames_per_epoch, mix_gen))
+    model = build_model(recipe, fixed[0])
+
+    def evaluate(m):
+        return {k: H.snr(s, H.denoise(m, x, device)) for k, (s, x) in data["pairs"].items()}
+
+    start = time.perf_counter()
+    hist = H.fit_denoiser(model, frames, evaluate, recipe.epochs, recipe.batch_size, recipe.lr, generator,
+                          select="tail_octave", desc=f"{recipe.net} seed {seed}")
+    seconds = time.perf_counter() - start
+    sc = hist["scores"]
+    rules = {}
+    for rule, score in RULES.items():
+        i = max(range(recipe.epochs), key=lambda e: score(sc, e))
+        rules[rule] = {"epoch": i + 1, **{f"{k}_snr_db": sc[k][i] for k in ("tail", "tail_octave", "test12", "test11")}}
+    return {"seed": seed, "train_seconds": seconds, "scores_per_epoch": sc, "rules": rules}
+
+
+def save(path: Path, results: dict) -> None:
+    """Write the JSON with a flat `runs` table (one row per variant at the default rule, plus rule rows)."""
+    runs = []
+    names = sorted(results["variants"], key=lambda n: (not n.endswith("-final"), n.split("-")[0] != "dnn"))
+    for name in names:
+        r = results["variants"][name]
+        change = VARIANTS[name][1] if name in VARIANTS else r["change"]
+        for rule, kept in r["rules"].items():
+            if rule != DEFAULT_RULE and not name.endswith("-final"):
+                continue
+            runs.append({"name": name if rule == DEFAULT_RULE else f"{name}, checkpoint: {rule}",
+                         "net": r["recipe"]["net"], "rule": rule, "train_seconds": r["train_seconds"],
+                         "change": change if rule == DEFAULT_RULE else f"the same run, epoch kept by the rule '{rule}'",
+                         **{k: kept[k] for k in ("epoch", "tail_snr_db", "test12_snr_db", "test11_snr_db")},
+                         "test12_last_epoch_snr_db": r["rules"]["last"]["test12_snr_db"]})
+    results["runs"] = runs
+    H.save_json(path, results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(VARIANTS), help="comma-separated variant names")
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds (several: a seed study)")
+    parser.add_argument("--data-dir", default=str(H.default_data_dir()))
+    parser.add_argument("--out", default=str(ROOT / "outputs" / "speech_ablation" / "ablation.json"))
+    parser.add_argument("--seed0-from-ablation", action="store_true",
+                        help="take each variant's seed-0 run from ablation.json (same recipe), not train it again")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
+    seeds = [int(v) for v in args.seeds.split(",")]
+    out = Path(args.out)
+    results = json.loads(out.read_text()) if out.is_file() else {}
+    results.update(command="python benchmarks/speech_ablation.py", default_rule=DEFAULT_RULE,
+                   threads=torch.get_num_threads(), torch=torch.__version__)
+    results.setdefault("variants", {})
+    if args.seed0_from_ablation:
+        ablation = json.loads((ROOT / "outputs" / "speech_ablation" / "ablation.json").read_text())["variants"]
+        for name in names:
+            if name in ablation and ablation[name]["recipe"] == json.loads(json.dumps(asdict(VARIANTS[name][0]))):
+                results["variants"][f"{name}/seed0"] = {**ablation[name], "copied_from": "ablation.json"}
+    data = load_data(H.speech_data_or_error(Path(args.data_dir)))
+    for name in names:
+        recipe, change = VARIANTS[name]
+        for seed in seeds:
+            key = name if len(seeds) == 1 else f"{name}/seed{seed}"
+            r = train(recipe, data, seed)
+            r.update(recipe=asdict(replace(recipe)), change=change)
+            results["variants"][key] = r
+            kept = r["rules"][DEFAULT_RULE]
+            print(f"{key}: epoch {kept['epoch']}, tail {kept['tail_snr_db']:.2f}, test12 {kept['test12_snr_db']:.2f}, "
+                  f"test11 {kept['test11_snr_db']:.2f} dB ({r['train_seconds']:.0f} s)", flush=True)
+            save(out, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Voice augmentation: pitch shifts, the frame-level mixer, its EQ, and the kept checkpoint."""
+import numpy as np
+import pytest
+import torch
+
+import helpers as H
+
+SR = 16000
+
+
+def test_pitch_shift_keeps_the_duration_and_moves_the_pitch_up():
+    t = np.arange(SR) / SR
+    tone = (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    up = H.pitch_shift(tone, SR, 12)
+    spectrum = np.abs(np.fft.rfft(up[2000:-2000]))
+    assert len(up) == len(tone) and abs(np.argmax(spectrum) * SR / (len(up) - 4000) - 400) < 10
+
+
+def test_shifted_voices_are_cached(tmp_path):
+    s = H.synthetic_speech(1.0, SR, seed=1)
+    first = H.shifted_voices(s, SR, [3], cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npy"))) == 1
+    assert np.array_equal(H.shifted_voices(s, SR, [3], cache_dir=tmp_path)[0], first[0])
+
+
+def test_eq_basis_interpolates_a_constant_to_a_constant():
+    assert torch.allclose(H.eq_basis(6, SR).sum(0), torch.ones(513))
+
+
+def test_mixer_without_noise_or_augmentation_returns_the_clean_magnitude():
+    s = H.synthetic_speech(1.0, SR, seed=2)
+    mixer = H.VoiceMixer([s], np.zeros_like(s), SR, speech_db=(0, 0), noise_db=(0, 0), eq_db=0)
+    X, T = mixer.frames(100, torch.Generator().manual_seed(0))
+    assert X.shape == T.shape == (100, 513) and torch.allclose(X, T)
+
+
+def test_mixer_input_is_the_magnitude_of_speech_plus_noise():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    mixer = H.VoiceMixer([s], n, SR, speech_db=(0, 0), noise_db=(0, 0), eq_db=0)
+    X, T = mixer.frames(50, torch.Generator().manual_seed(0), chunk=16)
+    assert (X >= 0).all() and (T >= 0).all() and not torch.allclose(X, T)
+    S, N = mixer.S.abs(), mixer.N.abs()
+    assert (X <= S.max() + N.max() + 1e-4).all()  # triangle inequality on every bin
+
+
+def test_phase_sensitive_target_is_never_above_the_clean_magnitude():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    gen = torch.Generator().manual_seed(0)
+    X, T = H.VoiceMixer([s], n, SR, eq_db=0, speech_db=(0, 0), phase_sensitive=True).frames(200, gen)
+    _, T_mag = H.VoiceMixer([s], n, SR, eq_db=0, speech_db=(0, 0)).frames(200, torch.Generator().manual_seed(0))
+    assert (T <= T_mag + 1e-5).all() and (T < 0).any()
+
+
+def test_fit_denoiser_restores_the_epoch_with_the_best_selection_score():
+    torch.manual_seed(0)
+    X = torch.rand(256, 513)
+    model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X))
+    scores = iter([1.0, 3.0, 2.0])
+    kept = {}
+
+    def evaluate(m):
+        score = next(scores)
+        kept[score] = {k: v.clone() for k, v in m.state_dict().items()}
+        return {"select": score}
+
+    hist = H.fit_denoiser(model, (X, X), evaluate, 3, 64, 1e-2, torch.Generator().manual_seed(0))
+    assert hist["best_epoch"] == 2 and hist["scores"]["select"] == [1.0, 3.0, 2.0]
+    assert all(torch.equal(v, kept[3.0][k]) for k, v in model.state_dict().items())
+
+
+@pytest.mark.parametrize("kernel", [5, 9])
+def test_frequency_cnn_uses_no_padding_and_returns_513_values(kernel):
+    body = H.FrequencyCNN(4, kernel)
+    assert all(layer.padding == (0,) for layer in body.features if isinstance(layer, torch.nn.Conv1d))
+    assert body(torch.zeros(3, 513)).shape == (3, 513)
+    assert H.layer_shapes(body)[1][1] == (4, 4, (513 - kernel) // 2 + 1)
