@@ -6,6 +6,8 @@ import copy
 import hashlib
 import io
 import json
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -468,8 +470,6 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 
     Returns {'data_dir', 'synthetic', 'sr', 's_train', 'x_train', 's_val', 'x_val', 'source'}.
     """
-    import tempfile
-
     data_dir = Path(data_dir)
     synthetic = bool(missing_speech_files(data_dir))
     if synthetic and quick:
@@ -502,8 +502,6 @@ def snr_evaluator(pairs: dict[str, tuple[np.ndarray, np.ndarray]], device: torch
 def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path, device: torch.device,
                       settings: dict, start_time: float, extra: dict | None = None) -> dict:
     """Score the kept network on the validation pair and every test pair, write the outputs and metrics.json."""
-    import time
-
     sr = run["sr"]
     s_val_hat = denoise(model, run["x_val"], device)
     validation = {"source": run["source"], **score_pair(run["s_val"], run["x_val"], s_val_hat, sr)}
