@@ -10,7 +10,8 @@ import papermill as pm
 import pytest
 from conftest import ROOT
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# (dot-files are papermill's in-progress copies)
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("."))
 
 
 def run_quick(name, tmp_path):
