@@ -43,7 +43,7 @@ DEFAULT_RULE = "tail+octave"
 class Recipe:
     """One training recipe: the network and how its training frames are made."""
 
-    net: str = "dnn"  # "dnn" (fully connected, 2 x 1024) or "cnn" (FrequencyCNN, 16 channels, D=9)
+    net: str = "dnn"  # "dnn" (fully connected, layers x hidden) or "cnn" (FrequencyCNN, 16 channels, D=9)
     semitones: tuple[float, ...] = (-4, -2, 0, 2, 4, 6, 8, 10, 12)
     eq_db: float = 6.0
     speech_db: tuple[float, float] = (-6.0, 6.0)
@@ -55,6 +55,8 @@ class Recipe:
     batch_size: int = 128
     lr: float = 1e-3
     dropout: float = 0.0
+    hidden: int = 1024  # DNN only: units per hidden layer
+    layers: int = 2  # DNN only: hidden layers
 
 
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
@@ -74,6 +76,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                   "notebook 01's default: phase-sensitive target, peak learning rate 3e-4, 30,000 frames x 40 epochs"),
     "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
                   "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "dnn-final-lr1e-3": (Recipe(phase_sensitive=True, frames_per_epoch=30000, epochs=40),
+                         "notebook 01's default with the CNN's peak learning rate 1e-3 instead of 3e-4"),
+    "dnn-final-wide": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, hidden=2048),
+                       "notebook 01's default with 2 x 2048 hidden units instead of 2 x 1024"),
+    "dnn-final-3layers": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, layers=3),
+                          "notebook 01's default with three hidden layers of 1024 instead of two"),
     "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
     "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
 }
@@ -93,7 +101,10 @@ def load_data(data_dir: Path) -> dict:
 
 def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     """The recipe's network inside the mask wrapper, normalised with the statistics of `X`."""
-    body = H.fully_connected(1024, 2, recipe.dropout) if recipe.net == "dnn" else H.FrequencyCNN(16, 9, recipe.dropout)
+    if recipe.net == "dnn":
+        body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout)
+    else:
+        body = H.FrequencyCNN(16, 9, recipe.dropout)
     return H.MaskDenoiser(body, *H.log_stats(X))
 
 
@@ -167,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed0_from_ablation:
         ablation = json.loads((ROOT / "outputs" / "speech_ablation" / "ablation.json").read_text())["variants"]
         for name in names:
-            if name in ablation and ablation[name]["recipe"] == json.loads(json.dumps(asdict(VARIANTS[name][0]))):
+            stored = {**asdict(Recipe()), **ablation.get(name, {}).get("recipe", {})}  # fields added later: defaults
+            if name in ablation and stored == json.loads(json.dumps(asdict(VARIANTS[name][0]))):
                 results["variants"][f"{name}/seed0"] = {**ablation[name], "copied_from": "ablation.json"}
     data = load_data(H.speech_data_or_error(Path(args.data_dir)))
     for name in names:
