@@ -27,15 +27,18 @@ class Recipe:
     lr_new: float                 # learning rate of the freshly He-initialised layers
 
 
+def initial_network(recipe: Recipe, pretext_state: dict | None, seed: int) -> BaselineCNN:
+    """The 10-class network `recipe` starts from: its transferred layers, the rest freshly drawn from `seed`."""
+    torch.manual_seed(seed)
+    if recipe.transferred:
+        return transfer_from_pretext(pretext_state, num_classes=10, layers=recipe.transferred)
+    return BaselineCNN(10)
+
+
 def make_finetune_model(recipe: Recipe, pretext_state: dict | None, seed: int,
                         device: torch.device) -> tuple[BaselineCNN, torch.optim.Adam]:
     """The network and Adam optimiser of `recipe`, with the fresh layers drawn from `seed`."""
-    torch.manual_seed(seed)
-    if recipe.transferred:
-        model = transfer_from_pretext(pretext_state, num_classes=10, layers=recipe.transferred)
-    else:
-        model = BaselineCNN(10)
-    model = model.to(device, memory_format=torch.channels_last)
+    model = initial_network(recipe, pretext_state, seed).to(device, memory_format=torch.channels_last)
     return model, transfer_optimizer(model, recipe.lr_transferred, recipe.lr_new, layers=recipe.transferred)
 
 
@@ -126,8 +129,7 @@ def fit_stacked(recipe: Recipe, pretext_state: dict | None, seeds: tuple[int, ..
     Accuracy is measured every `eval_every` epochs and at the end. Returns the network and {'epochs_evaluated',
     'test_acc' (seeds x evaluations), 'train_loss' (summed over seeds, at evaluations), 'wall_time_s'}.
     """
-    nets = [make_finetune_model(recipe, pretext_state, seed, torch.device("cpu"))[0].cpu() for seed in seeds]
-    model = StackedCNN(nets).to(X.device)
+    model = StackedCNN([initial_network(recipe, pretext_state, seed) for seed in seeds]).to(X.device)
     transferred = [p for layer in recipe.transferred for p in model.layer_parameters(layer)]
     new = [p for layer in ("conv1", "conv2", "fc1", "fc2") if layer not in recipe.transferred
            for p in model.layer_parameters(layer)]
