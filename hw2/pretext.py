@@ -175,6 +175,37 @@ def seed_summary(test_acc: np.ndarray) -> dict:
             "best_test_acc_mean": float(best.mean()), "best_test_acc_sd": sd(best)}
 
 
+def mean_curve_record(run: dict) -> dict:
+    """A multi-seed run as one curve (the mean over seeds): the single-run fields the README and tests read."""
+    curve = np.array(run["test_acc"]).mean(0)
+    best = int(curve.argmax())
+    return {"epochs_evaluated": run["epochs_evaluated"], "test_acc": curve.tolist(),
+            "best_test_acc": float(curve[best]), "best_epoch": run["epochs_evaluated"][best],
+            "final_test_acc": float(curve[-1]),
+            "wall_time_s": run["wall_time_s"]}
+
+
+def verdicts(runs: dict[str, dict], baseline: str = "scratch", bar: float = 0.02) -> list[dict]:
+    """Each run's mean final test accuracy against `baseline`'s: the gain, the seeds' spread, and a plain verdict.
+
+    'helps' / 'hurts' when the gain of the means is at least `bar` and larger than the two runs' combined
+    sample sd (sqrt(sd_a^2 + sd_b^2)); otherwise 'no clear difference'.
+    """
+    base = runs[baseline]
+    rows = []
+    for name, run in runs.items():
+        if name == baseline:
+            continue
+        gain = run["final_test_acc_mean"] - base["final_test_acc_mean"]
+        spread = float(np.hypot(run["final_test_acc_sd"], base["final_test_acc_sd"]))
+        clear = abs(gain) >= bar and abs(gain) > spread
+        verdict = ("helps" if gain > 0 else "hurts") if clear else "no clear difference"
+        rows.append({"run": name, "gain": gain, "spread": spread, "verdict": verdict,
+                     "best_gain": run["best_test_acc_mean"] - base["best_test_acc_mean"],
+                     "seeds_above": int(sum(f > base["final_test_acc_mean"] for f in run["final_test_acc"]))})
+    return rows
+
+
 # --------------------------------------------------------------------------------------------
 # Linear probes: how much of the class information does each layer already hold?
 # --------------------------------------------------------------------------------------------

@@ -87,3 +87,22 @@ def test_probe_feature_sets_cover_each_layer_of_both_networks(small_sets):
                                           for layer in ("conv1", "conv2", "fc1")}
     assert sets["pretext conv1"][0].shape == (200, 1960) and sets["pretext fc1"][1].shape == (50, 20)
     assert sets["raw pixels"][0].shape == (200, 3072)
+
+
+def _run(finals: list[float]) -> dict:
+    return {"final_test_acc": finals, "final_test_acc_mean": float(np.mean(finals)),
+            "final_test_acc_sd": float(np.std(finals, ddof=1)), "best_test_acc_mean": float(np.mean(finals))}
+
+
+def test_verdict_needs_the_bar_and_more_than_the_seed_spread():
+    runs = {"scratch": _run([0.30, 0.30, 0.30]), "clear": _run([0.33, 0.33, 0.34]),
+            "noisy": _run([0.25, 0.33, 0.41]), "small": _run([0.31, 0.31, 0.31]), "worse": _run([0.26, 0.27, 0.26])}
+    got = {r["run"]: r["verdict"] for r in H.verdicts(runs)}
+    assert got == {"clear": "helps", "noisy": "no clear difference", "small": "no clear difference", "worse": "hurts"}
+
+
+def test_mean_curve_record_is_the_mean_over_seeds():
+    run = {"epochs_evaluated": [10, 20, 30], "test_acc": [[0.1, 0.4, 0.2], [0.3, 0.2, 0.2]], "wall_time_s": 1.0}
+    rec = H.mean_curve_record(run)
+    assert rec["test_acc"] == pytest.approx([0.2, 0.3, 0.2]) and rec["best_epoch"] == 20
+    assert rec["final_test_acc"] == pytest.approx(0.2) and rec["best_test_acc"] == pytest.approx(0.3)
