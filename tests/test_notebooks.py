@@ -60,7 +60,15 @@ def test_pretext_notebook_quick_run(tmp_path):
     for run in ("scratch", "transfer"):
         assert m[run]["epochs_evaluated"][-1] == m["settings"]["FINETUNE_EPOCHS"]
         assert m[run]["final_test_acc"] == m[run]["test_acc"][-1]
-    assert (out_dir / "pretext_cnn.pt").is_file() and (out_dir / "accuracy.png").is_file()
+    runs, seeds = m["runs"], m["settings"]["SEEDS"]
+    assert {"scratch", "homework_transfer", "conv_only", "transfer_lr1e-4", "transfer_lr1e-6"} == set(runs)
+    for run in runs.values():
+        assert run["seeds"] == list(seeds) and len(run["test_acc"]) == len(seeds) == len(run["final_test_acc"])
+    assert m["transfer"]["final_test_acc"] == pytest.approx(runs["homework_transfer"]["final_test_acc_mean"])
+    assert {v["run"] for v in m["verdicts"]} == set(runs) - {"scratch"}
+    assert len(m["probes"]) == 7 and all(0 <= a <= 1 for a in m["probes"].values())
+    for figure in ("pretext_cnn.pt", "accuracy.png", "variants.png", "probes.png"):
+        assert (out_dir / figure).is_file(), figure
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
