@@ -82,6 +82,13 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                        "notebook 01's default with 2 x 2048 hidden units instead of 2 x 1024"),
     "dnn-final-3layers": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, layers=3),
                           "notebook 01's default with three hidden layers of 1024 instead of two"),
+    "dnn-final-original3": (Recipe(semitones=(-4, -2, 0, 0, 0, 2, 4, 6, 8, 10, 12), phase_sensitive=True, lr=3e-4,
+                                   frames_per_epoch=30000, epochs=40),
+                            "notebook 01's default with the unshifted training voice drawn 3x as often (3 of 11 "
+                            "voices instead of 1 of 9)"),
+    "dnn-final-noise0": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, noise_db=(-6.0, 6.0)),
+                         "notebook 01's default with the noise gain centred on the recording's own level "
+                         "(-6..+6 dB instead of -3..+9 dB)"),
     "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
     "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
 }
