@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from hw2.cifar import TRANSFERABLE, BaselineCNN, accuracy, transfer_from_pretext, transfer_optimizer
+from hw2.cifar import TRANSFERABLE, BaselineCNN, accuracy, best_and_last, transfer_from_pretext, transfer_optimizer
 from hw2.common import progress
 
 # --------------------------------------------------------------------------------------------
@@ -177,12 +177,10 @@ def seed_summary(test_acc: np.ndarray) -> dict:
 
 def mean_curve_record(run: dict) -> dict:
     """A multi-seed run as one curve (the mean over seeds): the single-run fields the README and tests read."""
-    curve = np.array(run["test_acc"]).mean(0)
-    best = int(curve.argmax())
-    return {"epochs_evaluated": run["epochs_evaluated"], "test_acc": curve.tolist(),
-            "best_test_acc": float(curve[best]), "best_epoch": run["epochs_evaluated"][best],
-            "final_test_acc": float(curve[-1]),
-            "wall_time_s": run["wall_time_s"]}
+    curve = np.array(run["test_acc"]).mean(0).tolist()
+    s = best_and_last(curve, run["epochs_evaluated"])
+    return {"epochs_evaluated": run["epochs_evaluated"], "test_acc": curve, "best_test_acc": s["best"],
+            "best_epoch": s["best_epoch"], "final_test_acc": s["last"], "wall_time_s": run["wall_time_s"]}
 
 
 def verdicts(runs: dict[str, dict], baseline: str = "scratch", bar: float = 0.02) -> list[dict]:
