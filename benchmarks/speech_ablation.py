@@ -57,6 +57,8 @@ class Recipe:
     dropout: float = 0.0
     hidden: int = 1024  # DNN only: units per hidden layer
     layers: int = 2  # DNN only: hidden layers
+    noise_eq_db: float = 0.0  # smooth random EQ on the noise
+    noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
 
 
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
@@ -89,6 +91,29 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-final-noise0": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, noise_db=(-6.0, 6.0)),
                          "notebook 01's default with the noise gain centred on the recording's own level "
                          "(-6..+6 dB instead of -3..+9 dB)"),
+    "dnn-final-noise-eq": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, noise_eq_db=6.0),
+                           "notebook 01's default with a random EQ of +-6 dB on the noise too"),
+    "dnn-final-noise-mix": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, noise_mix=0.5),
+                            "notebook 01's default with a second noise frame (-6..0 dB) added to half the frames"),
+    "dnn-final-noise-eq3": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, noise_eq_db=3.0),
+                            "notebook 01's default with a random EQ of +-3 dB on the noise"),
+    "dnn-final-noise-eq10": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40,
+                                    noise_eq_db=10.0),
+                             "notebook 01's default with a random EQ of +-10 dB on the noise"),
+    "dnn-final-noise-eq-mix": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40,
+                                      noise_eq_db=6.0, noise_mix=0.5),
+                               "notebook 01's default with noise EQ +-6 dB and a second noise frame in half the frames"),
+    "cnn-final-noise-eq": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, noise_eq_db=6.0),
+                           "notebook 02's default with a random EQ of +-6 dB on the noise too"),
+    "dnn-final-bs64": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, batch_size=64),
+                       "notebook 01's default with batches of 64 instead of 128 (twice the steps)"),
+    "dnn-final-no-eq": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, eq_db=0.0),
+                        "notebook 01's default without the random EQ on the speech"),
+    "dnn-final-no-level": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40,
+                                  speech_db=(0.0, 0.0)),
+                           "notebook 01's default without the random speech level"),
+    "dnn-final-dropout": (Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40, dropout=0.1),
+                          "notebook 01's default with dropout 0.1 after each hidden layer"),
     "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
     "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
 }
@@ -121,7 +146,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     sr, device = data["sr"], torch.device("cpu")
     voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE)
     mixer = H.VoiceMixer(voices, data["x_train"] - data["s_train"], sr, recipe.speech_db, recipe.noise_db,
-                         recipe.eq_db, phase_sensitive=recipe.phase_sensitive)
+                         recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
+                         noise_mix=recipe.noise_mix)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

@@ -218,16 +218,18 @@ class VoiceMixer:
     The STFT is linear, so the column of a mixture g_s EQ S + g_n N is computed exactly from the columns
     of S and N; and since the network sees one column at a time, any speech frame may be paired with any
     noise frame. Each drawn frame gets a random speech level (`speech_db`), noise gain (`noise_db`) and a
-    smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech. The target is the augmented |S|,
-    or with `phase_sensitive` |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
+    smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech, and optionally one of +-`noise_eq_db`
+    on the noise and, with probability `noise_mix`, a second noise frame added at a random gain. The target
+    is the augmented |S|, or with `phase_sensitive` |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
     """
 
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
                  noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
-                 phase_sensitive: bool = False):
+                 phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0):
         self.S = torch.as_tensor(np.concatenate([stft(v) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
+        self.noise_eq_db, self.noise_mix = noise_eq_db, noise_mix
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
 
@@ -243,11 +245,25 @@ class VoiceMixer:
                 bands = _uniform(m * len(self.basis), (-self.eq_db, self.eq_db), generator).view(m, -1)
                 gain_db = gain_db + bands @ self.basis
             S = self.S[i] * 10 ** (gain_db / 20)
-            X = S + self.N[j] * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
+            X = S + self._noise(j, generator) * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
             mag = X.abs()
             inputs.append(mag)
             targets.append((S * X.conj()).real / mag.clamp_min(1e-12) if self.phase_sensitive else S.abs())
         return torch.cat(inputs), torch.cat(targets)
+
+    def _noise(self, j: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Noise columns `j`, with the optional noise EQ and second-frame mixing (no draws when both are off)."""
+        N = self.N[j]
+        m = len(j)
+        if self.noise_mix:
+            k = torch.randint(len(self.N), (m,), generator=generator)
+            use = torch.rand(m, generator=generator) < self.noise_mix
+            gain = 10 ** (_uniform(m, (-6.0, 0.0), generator) / 20) * use
+            N = N + self.N[k] * gain[:, None]
+        if self.noise_eq_db:
+            bands = _uniform(m * len(self.basis), (-self.noise_eq_db, self.noise_eq_db), generator).view(m, -1)
+            N = N * 10 ** (bands @ self.basis / 20)
+        return N
 
 
 def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) -> torch.Tensor:
