@@ -497,11 +497,12 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 
 
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
-                eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None) -> VoiceMixer:
+                eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
+                noise_eq_db: float = 0.0) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
     voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir)
     return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
-                      phase_sensitive=phase_sensitive)
+                      phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db)
 
 
 def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:

@@ -106,3 +106,27 @@ def test_repository_url_is_the_same_everywhere():
     badges = re.findall(r"colab\.research\.google\.com/github/([^)\s\"]+?)/blob/", (ROOT / "README.md").read_text())
     path = url.removeprefix("https://github.com/")
     assert badges and set(badges) == {path} and badges_in_notebooks == {path}
+
+
+def _parameters(name: str) -> dict:
+    """The values the parameters cell of notebooks/<name> assigns."""
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    values: dict = {}
+    exec(cell.source, {}, values)
+    return values
+
+
+@pytest.mark.parametrize("name,variant", [("01_speech_denoising_dnn.ipynb", "dnn-final"),
+                                          ("02_speech_denoising_cnn1d.ipynb", "cnn-final")])
+def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, variant):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import speech_ablation
+
+    recipe, p = speech_ablation.VARIANTS[variant][0], _parameters(name)
+    assert (tuple(p["SEMITONES"]), p["EQ_DB"], p["NOISE_EQ_DB"], tuple(p["SPEECH_DB"]), tuple(p["NOISE_DB"])) == (
+        recipe.semitones, recipe.eq_db, recipe.noise_eq_db, recipe.speech_db, recipe.noise_db)
+    assert (p["PHASE_SENSITIVE"], p["FRAMES_PER_EPOCH"], p["EPOCHS"], p["BATCH_SIZE"], p["LR"], p["DROPOUT"]) == (
+        recipe.phase_sensitive, recipe.frames_per_epoch, recipe.epochs, recipe.batch_size, recipe.lr, recipe.dropout)
+    if recipe.net == "dnn":
+        assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
