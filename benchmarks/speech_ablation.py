@@ -59,6 +59,7 @@ class Recipe:
     layers: int = 2  # DNN only: hidden layers
     noise_eq_db: float = 0.0  # smooth random EQ on the noise
     noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
+    noise_eq_bands: int = 6  # bands of the noise EQ
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -77,8 +78,20 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
     "dnn-final": (replace(TUNED, noise_eq_db=6.0, batch_size=64),
                   "notebook 01's default: dnn-tuned with a random EQ of +-6 dB on the noise and batches of 64"),
+    "dnn-final-e50": (replace(TUNED, noise_eq_db=6.0, batch_size=64, epochs=50),
+                      "notebook 01's default with 50 epochs instead of 40"),
+    "dnn-final-bs32": (replace(TUNED, noise_eq_db=6.0, batch_size=32),
+                       "notebook 01's default with batches of 32 instead of 64"),
+    "dnn-final-noise-eq12": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_eq_bands=12),
+                             "notebook 01's default with the noise EQ over 12 bands instead of 6"),
+    "dnn-final-no-eq": (replace(TUNED, noise_eq_db=6.0, batch_size=64, eq_db=0.0),
+                        "notebook 01's default without the random EQ on the speech"),
+    "dnn-final-lr1e-3": (replace(TUNED, noise_eq_db=6.0, batch_size=64, lr=1e-3),
+                         "notebook 01's default with a peak learning rate of 1e-3 instead of 3e-4"),
     "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
                   "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "cnn-final-bs64": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, batch_size=64),
+                       "notebook 02's default with batches of 64 instead of 128"),
     "cnn-final-noise-eq": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, noise_eq_db=6.0),
                            "notebook 02's default with a random EQ of +-6 dB on the noise"),
     "dnn-tuned": (TUNED, "notebook 01's previous default: phase-sensitive target, peak learning rate 3e-4, "
@@ -133,7 +146,7 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE)
     mixer = H.VoiceMixer(voices, data["x_train"] - data["s_train"], sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
-                         noise_mix=recipe.noise_mix)
+                         noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

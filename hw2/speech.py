@@ -219,17 +219,20 @@ class VoiceMixer:
     of S and N; and since the network sees one column at a time, any speech frame may be paired with any
     noise frame. Each drawn frame gets a random speech level (`speech_db`), noise gain (`noise_db`) and a
     smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech, and optionally one of +-`noise_eq_db`
-    on the noise and, with probability `noise_mix`, a second noise frame added at a random gain. The target
-    is the augmented |S|, or with `phase_sensitive` |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
+    over `noise_eq_bands` bands on the noise and, with probability `noise_mix`, a second noise frame added at
+    a random gain. The target is the augmented |S|, or with `phase_sensitive`
+    |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
     """
 
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
                  noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
-                 phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0):
+                 phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
+                 noise_eq_bands: int = 6):
         self.S = torch.as_tensor(np.concatenate([stft(v) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
         self.noise_eq_db, self.noise_mix = noise_eq_db, noise_mix
+        self.noise_basis = eq_basis(noise_eq_bands, sr)
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
 
@@ -261,8 +264,8 @@ class VoiceMixer:
             gain = 10 ** (_uniform(m, (-6.0, 0.0), generator) / 20) * use
             N = N + self.N[k] * gain[:, None]
         if self.noise_eq_db:
-            bands = _uniform(m * len(self.basis), (-self.noise_eq_db, self.noise_eq_db), generator).view(m, -1)
-            N = N * 10 ** (bands @ self.basis / 20)
+            bands = _uniform(m * len(self.noise_basis), (-self.noise_eq_db, self.noise_eq_db), generator).view(m, -1)
+            N = N * 10 ** (bands @ self.noise_basis / 20)
         return N
 
 
