@@ -51,7 +51,8 @@ def test_phase_sensitive_target_is_never_above_the_clean_magnitude():
     assert (T <= T_mag + 1e-5).all() and (T < 0).any()
 
 
-@pytest.mark.parametrize("option", [{"noise_eq_db": 6.0}, {"noise_eq_db": 6.0, "noise_eq_bands": 12}, {"noise_mix": 1.0}])
+@pytest.mark.parametrize("option", [{"noise_eq_db": 6.0}, {"noise_eq_db": 6.0, "noise_eq_bands": 12},
+                                    {"noise_mix": 1.0}])
 def test_noise_augmentation_changes_the_inputs_but_not_the_clean_targets(option):
     s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
     X, T = H.VoiceMixer([s], n, SR).frames(200, torch.Generator().manual_seed(0))
