@@ -60,6 +60,7 @@ class Recipe:
     noise_eq_db: float = 0.0  # smooth random EQ on the noise
     noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
     noise_eq_bands: int = 6  # bands of the noise EQ
+    noise_rates: tuple[float, ...] = (1.0,)  # the training noise played at these speeds (spectrum scaled)
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -88,6 +89,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                         "notebook 01's default without the random EQ on the speech"),
     "dnn-final-lr1e-3": (replace(TUNED, noise_eq_db=6.0, batch_size=64, lr=1e-3),
                          "notebook 01's default with a peak learning rate of 1e-3 instead of 3e-4"),
+    "dnn-final-noise-rate10": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_rates=(0.9, 1.0, 1.1)),
+                               "notebook 01's default with the training noise also played 10% slower and faster"),
+    "dnn-final-noise-rate20": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_rates=(0.8, 1.0, 1.25)),
+                               "notebook 01's default with the training noise also played 20% slower and 25% faster"),
     "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
                   "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
     "cnn-final-bs64": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, batch_size=64),
@@ -144,7 +149,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
     voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE)
-    mixer = H.VoiceMixer(voices, data["x_train"] - data["s_train"], sr, recipe.speech_db, recipe.noise_db,
+    noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
+    mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
                          noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands)
     mix_gen = torch.Generator().manual_seed(seed + 1000)

@@ -269,6 +269,15 @@ class VoiceMixer:
         return N
 
 
+def rate_shifted_noise(noise: np.ndarray, sr: int, rates: tuple[float, ...]) -> np.ndarray:
+    """`noise` played at each speed in `rates` (frequencies times the rate), concatenated."""
+    import librosa
+
+    return np.concatenate([noise if r == 1 else librosa.resample(np.asarray(noise, np.float32), orig_sr=round(sr * r),
+                                                                   target_sr=sr, res_type="soxr_hq")
+                           for r in rates]).astype(np.float32)
+
+
 def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) -> torch.Tensor:
     """`n` uniform draws in [lo, hi]."""
     lo, hi = bounds

@@ -60,6 +60,14 @@ def test_noise_augmentation_changes_the_inputs_but_not_the_clean_targets(option)
     assert torch.equal(T, T_aug) and not torch.allclose(X, X_aug)
 
 
+def test_rate_shifted_noise_scales_frequencies_and_durations():
+    tone = np.sin(2 * np.pi * 1000 * np.arange(SR) / SR).astype(np.float32)
+    fast = H.rate_shifted_noise(tone, SR, (1.25,))
+    peak_hz = np.argmax(np.abs(np.fft.rfft(fast))) * SR / len(fast)
+    assert abs(len(fast) - SR / 1.25) <= 1 and abs(peak_hz - 1250) < 5
+    assert len(H.rate_shifted_noise(tone, SR, (1.0, 1.25))) == SR + len(fast)
+
+
 def test_fit_denoiser_restores_the_epoch_with_the_best_selection_score():
     torch.manual_seed(0)
     X = torch.rand(256, 513)
