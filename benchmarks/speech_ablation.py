@@ -89,6 +89,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                         "notebook 01's default without the random EQ on the speech"),
     "dnn-final-lr1e-3": (replace(TUNED, noise_eq_db=6.0, batch_size=64, lr=1e-3),
                          "notebook 01's default with a peak learning rate of 1e-3 instead of 3e-4"),
+    "dnn-final-noise-rate5": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_rates=(0.95, 1.0, 1.05)),
+                              "notebook 01's default with the training noise also played 5% slower and faster"),
     "dnn-final-noise-rate10": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_rates=(0.9, 1.0, 1.1)),
                                "notebook 01's default with the training noise also played 10% slower and faster"),
     "dnn-final-noise-rate20": (replace(TUNED, noise_eq_db=6.0, batch_size=64, noise_rates=(0.8, 1.0, 1.25)),
