@@ -61,6 +61,9 @@ class Recipe:
     noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
     noise_eq_bands: int = 6  # bands of the noise EQ
     noise_rates: tuple[float, ...] = (1.0,)  # the training noise played at these speeds (spectrum scaled)
+    ema: float = 0.0  # > 0: score and keep an exponential moving average of the weights (decay per step)
+    speech_hop: int = 512  # training speech columns every this many samples (the homework's STFT: 512)
+    noise_hop: int = 512  # training noise columns every this many samples
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -100,6 +103,18 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                "notebook 01's default with the training noise also played 10% slower and faster"),
     "dnn-final-noise-rate20": (replace(FINAL, noise_rates=(0.8, 1.0, 1.25)),
                                "notebook 01's default with the training noise also played 20% slower and 25% faster"),
+    "dnn-final-ema999": (replace(FINAL, ema=0.999),
+                         "notebook 01's default, scoring and keeping a moving average of the weights (decay 0.999 "
+                         "per step: about 2 epochs)"),
+    "dnn-final-ema9998": (replace(FINAL, ema=0.9998),
+                          "notebook 01's default, scoring and keeping a moving average of the weights (decay 0.9998 "
+                          "per step: about 10 epochs)"),
+    "dnn-final-noise-hop64": (replace(FINAL, noise_hop=64),
+                              "notebook 01's default with noise columns taken every 64 samples instead of 512 (8x "
+                              "as many distinct noise windows)"),
+    "dnn-final-hop128": (replace(FINAL, speech_hop=128, noise_hop=128),
+                         "notebook 01's default with speech and noise columns taken every 128 samples instead of "
+                         "512 (4x as many distinct windows)"),
     "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
                   "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
     "cnn-final-bs64": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, batch_size=64),
@@ -159,7 +174,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
-                         noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands)
+                         noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands,
+                         speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (
@@ -171,7 +187,7 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
 
     start = time.perf_counter()
     hist = H.fit_denoiser(model, frames, evaluate, recipe.epochs, recipe.batch_size, recipe.lr, generator,
-                          select="tail_octave", desc=f"{recipe.net} seed {seed}")
+                          select="tail_octave", desc=f"{recipe.net} seed {seed}", ema=recipe.ema)
     seconds = time.perf_counter() - start
     sc = hist["scores"]
     rules = {}

@@ -113,10 +113,10 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator, device: tor
 
 def train_epoch(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, loss_fn: Callable, optimizer,
                 batch_size: int, generator: torch.Generator, count_correct: bool = False,
-                scheduler=None) -> tuple[float, float | None]:
+                scheduler=None, after_step: Callable[[], None] | None = None) -> tuple[float, float | None]:
     """One pass over (X, Y) in shuffled minibatches; returns mean loss (and accuracy if asked).
 
-    A `scheduler`, if given, steps after every optimizer step.
+    A `scheduler`, if given, steps after every optimizer step; so does `after_step()` (e.g. a weight average).
     """
     model.train()
     total_loss = torch.zeros((), device=X.device)
@@ -130,6 +130,8 @@ def train_epoch(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, loss_fn: Cal
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
+        if after_step is not None:
+            after_step()
         total_loss += loss.detach() * len(idx)
         if count_correct:
             correct += (out.detach().argmax(1) == yb).sum()

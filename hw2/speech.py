@@ -64,11 +64,11 @@ def write_wav(path: str | Path, signal: np.ndarray, sr: int) -> Path:
     return atomic_write_bytes(path, buf.getvalue())
 
 
-def stft(signal: np.ndarray) -> np.ndarray:
-    """Complex STFT with the homework's n_fft=1024, hop=512: shape (513, frames)."""
+def stft(signal: np.ndarray, hop_length: int = HOP_LENGTH) -> np.ndarray:
+    """Complex STFT with the homework's n_fft=1024 and (by default) hop=512: shape (513, frames)."""
     import librosa
 
-    return librosa.stft(np.asarray(signal, dtype=np.float32), n_fft=N_FFT, hop_length=HOP_LENGTH)
+    return librosa.stft(np.asarray(signal, dtype=np.float32), n_fft=N_FFT, hop_length=hop_length)
 
 
 def magnitude(X: np.ndarray) -> np.ndarray:
@@ -221,15 +221,16 @@ class VoiceMixer:
     smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech, and optionally one of +-`noise_eq_db`
     over `noise_eq_bands` bands on the noise and, with probability `noise_mix`, a second noise frame added at
     a random gain. The target is the augmented |S|, or with `phase_sensitive`
-    |S| cos(angle S - angle X) = Re(S conj(X)) / |X|.
+    |S| cos(angle S - angle X) = Re(S conj(X)) / |X|. The speech and noise columns are taken every
+    `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from.
     """
 
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
                  noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
                  phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
-                 noise_eq_bands: int = 6):
-        self.S = torch.as_tensor(np.concatenate([stft(v) for v in voices], axis=1).T.copy())  # frames x 513
-        self.N = torch.as_tensor(stft(noise).T.copy())
+                 noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH):
+        self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
+        self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
         self.noise_eq_db, self.noise_mix = noise_eq_db, noise_mix
         self.noise_basis = eq_basis(noise_eq_bands, sr)
@@ -510,11 +511,12 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
                 eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
-                noise_eq_db: float = 0.0) -> VoiceMixer:
+                noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
     voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir)
     return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
-                      phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db)
+                      phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
+                      noise_hop=noise_hop)
 
 
 def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:
@@ -770,6 +772,27 @@ def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[in
     return rows
 
 
+class WeightAverage:
+    """Exponential moving average of a model's weights, kept in a copy of the model (`.module`).
+
+    Update n (n = 0, 1, ...) moves the average towards the live weights by 1 - min(decay, (1 + n) / (10 + n)):
+    the warm-up lets it forget the random initial weights quickly. Buffers are copied, not averaged.
+    """
+
+    def __init__(self, model: nn.Module, decay: float):
+        self.module, self.decay, self.updates = copy.deepcopy(model), decay, 0
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        """Move the average one step towards `model`'s current weights."""
+        self.updates += 1
+        weight = 1 - min(self.decay, self.updates / (9 + self.updates))
+        for avg, live in zip(self.module.parameters(), model.parameters()):
+            avg.lerp_(live, weight)
+        for avg, live in zip(self.module.buffers(), model.buffers()):
+            avg.copy_(live)
+
+
 @dataclass
 class BestEpoch:
     """The checkpoint kept by fit_denoiser: its selection score, its epoch and its weights."""
@@ -781,13 +804,15 @@ class BestEpoch:
 
 def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
                  evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
-                 generator: torch.Generator, select: str = "select", desc: str = "training") -> dict:
+                 generator: torch.Generator, select: str = "select", desc: str = "training",
+                 ema: float = 0.0) -> dict:
     """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
 
     `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
     frames each epoch. `evaluate(model)` returns named scores; the weights of the epoch with the
     highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
-    restored at the end.
+    restored at the end. With `ema` > 0 the scored and kept weights are an exponential moving
+    average of the trained weights with that decay per step (WeightAverage), not the weights themselves.
     """
     X, Y = data if isinstance(data, tuple) else data(1)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -795,22 +820,25 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
     history = {"train_loss": [], "scores": {}, "select": select}
     best = BestEpoch(-float("inf"), 0, {})
+    average = WeightAverage(model, ema) if ema > 0 else None
+    scored = average.module if average else model
     bar = progress(range(1, epochs + 1), desc=desc)
     for epoch in bar:
         if epoch > 1 and not isinstance(data, tuple):
             X, Y = data(epoch)
-        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler)
-        scores = evaluate(model)
+        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler,
+                              after_step=(lambda: average.update(model)) if average else None)
+        scores = evaluate(scored)
         history["train_loss"].append(loss)
         for name, value in scores.items():
             history["scores"].setdefault(name, []).append(value)
         score = epoch if select == "last" else np.mean(list(scores.values())) if select == "mean" else scores[select]
         if score > best.score:
-            best = BestEpoch(float(score), epoch, copy.deepcopy(model.state_dict()))
+            best = BestEpoch(float(score), epoch, copy.deepcopy(scored.state_dict()))
         bar.set_postfix(refresh=False, loss=f"{loss:.4f}", **{k: f"{v:.2f}" for k, v in scores.items()},
                         best=f"{best.score:.2f}@{best.epoch}")
     model.load_state_dict(best.state)
-    history.update(best_score=best.score, best_epoch=best.epoch)
+    history.update(best_score=best.score, best_epoch=best.epoch, ema=ema)
     return history
 
 

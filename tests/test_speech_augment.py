@@ -60,6 +60,14 @@ def test_noise_augmentation_changes_the_inputs_but_not_the_clean_targets(option)
     assert torch.equal(T, T_aug) and not torch.allclose(X, X_aug)
 
 
+def test_a_finer_hop_gives_the_mixer_more_distinct_windows_including_the_homeworks_own():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    coarse = H.VoiceMixer([s], n, SR)
+    fine = H.VoiceMixer([s], n, SR, speech_hop=128, noise_hop=64)
+    assert len(fine.S) == SR // 128 + 1 and len(fine.N) == SR // 64 + 1 and len(coarse.N) == SR // 512 + 1
+    assert torch.equal(fine.S[::4], coarse.S) and torch.equal(fine.N[::8], coarse.N)
+
+
 def test_rate_shifted_noise_scales_frequencies_and_durations():
     tone = np.sin(2 * np.pi * 1000 * np.arange(SR) / SR).astype(np.float32)
     fast = H.rate_shifted_noise(tone, SR, (1.25,))
@@ -83,6 +91,37 @@ def test_fit_denoiser_restores_the_epoch_with_the_best_selection_score():
     hist = H.fit_denoiser(model, (X, X), evaluate, 3, 64, 1e-2, torch.Generator().manual_seed(0))
     assert hist["best_epoch"] == 2 and hist["scores"]["select"] == [1.0, 3.0, 2.0]
     assert all(torch.equal(v, kept[3.0][k]) for k, v in model.state_dict().items())
+
+
+def test_weight_average_follows_the_exponential_moving_average():
+    live = torch.nn.Linear(2, 1)
+    average = H.WeightAverage(live, decay=0.5)
+    expected = live.weight.detach().clone()
+    for step in range(20):
+        with torch.no_grad():
+            live.weight.fill_(float(step))
+        average.update(live)
+        expected += (1 - min(0.5, (1 + step) / (10 + step))) * (live.weight.detach() - expected)
+    assert torch.allclose(average.module.weight, expected) and not torch.allclose(average.module.weight, live.weight)
+
+
+def test_fit_denoiser_with_ema_scores_and_keeps_the_averaged_weights():
+    torch.manual_seed(0)
+    X = torch.rand(256, 513)
+    model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X))
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    seen = []
+
+    def evaluate(m):
+        seen.append(m)
+        return {"select": 0.0}
+
+    H.fit_denoiser(model, (X, X), evaluate, 2, 64, 1e-2, torch.Generator().manual_seed(0), select="last", ema=0.9)
+    plain = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X))
+    plain.load_state_dict(start)
+    H.fit_denoiser(plain, (X, X), evaluate, 2, 64, 1e-2, torch.Generator().manual_seed(0), select="last")
+    assert seen[0] is not model and seen[0] is seen[1] and seen[2] is plain and seen[3] is plain
+    assert not torch.allclose(model.body.weight, plain.body.weight)  # the kept weights are the average
 
 
 @pytest.mark.parametrize("kernel", [5, 9])
