@@ -64,6 +64,8 @@ class Recipe:
     ema: float = 0.0  # > 0: score and keep an exponential moving average of the weights (decay per step)
     speech_hop: int = 512  # training speech columns every this many samples (the homework's STFT: 512)
     noise_hop: int = 512  # training noise columns every this many samples
+    max_mask: float = 1.0  # the mask's ceiling (sigmoid x this)
+    weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -115,6 +117,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-final-hop128": (replace(FINAL, speech_hop=128, noise_hop=128),
                          "notebook 01's default with speech and noise columns taken every 128 samples instead of "
                          "512 (4x as many distinct windows)"),
+    "dnn-final-mask2": (replace(FINAL, max_mask=2.0),
+                        "notebook 01's default with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
+    "dnn-final-wd0.1": (replace(FINAL, weight_decay=0.1),
+                        "notebook 01's default trained with AdamW, weight decay 0.1"),
     "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
                   "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
     "cnn-final-bs64": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, batch_size=64),
@@ -163,7 +169,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
         body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout)
     else:
         body = H.FrequencyCNN(16, 9, recipe.dropout)
-    return H.MaskDenoiser(body, *H.log_stats(X))
+    return H.MaskDenoiser(body, *H.log_stats(X), max_mask=recipe.max_mask)
 
 
 def train(recipe: Recipe, data: dict, seed: int) -> dict:
@@ -187,7 +193,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
 
     start = time.perf_counter()
     hist = H.fit_denoiser(model, frames, evaluate, recipe.epochs, recipe.batch_size, recipe.lr, generator,
-                          select="tail_octave", desc=f"{recipe.net} seed {seed}", ema=recipe.ema)
+                          select="tail_octave", desc=f"{recipe.net} seed {seed}", ema=recipe.ema,
+                          weight_decay=recipe.weight_decay)
     seconds = time.perf_counter() - start
     sc = hist["scores"]
     rules = {}

@@ -710,15 +710,16 @@ class MaskDenoiser(nn.Module):
     nonnegative magnitude, as the homework requires.
     """
 
-    def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor):
+    def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0):
         super().__init__()
-        self.body = body
+        self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
         self.register_buffer("log_mean", torch.as_tensor(log_mean, dtype=torch.float32))
         self.register_buffer("log_std", torch.as_tensor(log_std, dtype=torch.float32))
 
     def forward(self, noisy_mag: torch.Tensor) -> torch.Tensor:
         z = (torch.log(noisy_mag + 1e-4) - self.log_mean) / self.log_std
-        return torch.sigmoid(self.body(z)) * noisy_mag
+        mask = torch.sigmoid(self.body(z))
+        return (mask if self.max_mask == 1 else self.max_mask * mask) * noisy_mag
 
 
 def log_stats(mag_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -805,7 +806,7 @@ class BestEpoch:
 def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
                  evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
                  generator: torch.Generator, select: str = "select", desc: str = "training",
-                 ema: float = 0.0) -> dict:
+                 ema: float = 0.0, weight_decay: float = 0.0) -> dict:
     """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
 
     `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
@@ -813,9 +814,11 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
     highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
     restored at the end. With `ema` > 0 the scored and kept weights are an exponential moving
     average of the trained weights with that decay per step (WeightAverage), not the weights themselves.
+    With `weight_decay` > 0 the optimiser is AdamW with that decoupled decay.
     """
     X, Y = data if isinstance(data, tuple) else data(1)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = (torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay) if weight_decay
+                 else torch.optim.Adam(model.parameters(), lr=lr))
     steps_per_epoch = -(-len(X) // batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
     history = {"train_loss": [], "scores": {}, "select": select}

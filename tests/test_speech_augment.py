@@ -124,6 +124,28 @@ def test_fit_denoiser_with_ema_scores_and_keeps_the_averaged_weights():
     assert not torch.allclose(model.body.weight, plain.body.weight)  # the kept weights are the average
 
 
+def test_mask_ceiling_scales_the_largest_output_and_keeps_it_nonnegative():
+    X = torch.rand(8, 513) + 0.1
+    body = torch.nn.Linear(513, 513)
+    torch.nn.init.zeros_(body.weight), torch.nn.init.constant_(body.bias, 50.0)  # sigmoid -> 1
+    capped, doubled = H.MaskDenoiser(body, *H.log_stats(X)), H.MaskDenoiser(body, *H.log_stats(X), max_mask=2.0)
+    assert torch.allclose(capped(X), X) and torch.allclose(doubled(X), 2 * X)
+    assert (H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X), max_mask=2.0)(X) >= 0).all()
+
+
+def test_fit_denoiser_weight_decay_shrinks_the_weights():
+    torch.manual_seed(0)
+    X = torch.rand(256, 513)
+    norms = []
+    for decay in (0.0, 20.0):
+        torch.manual_seed(1)
+        model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X))
+        H.fit_denoiser(model, (X, X), lambda m: {"select": 0.0}, 3, 64, 1e-2, torch.Generator().manual_seed(0),
+                       select="last", weight_decay=decay)
+        norms.append(model.body.weight.norm().item())
+    assert norms[1] < 0.9 * norms[0]
+
+
 @pytest.mark.parametrize("kernel", [5, 9])
 def test_frequency_cnn_uses_no_padding_and_returns_513_values(kernel):
     body = H.FrequencyCNN(4, kernel)
