@@ -87,6 +87,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                   "notebook 01's default: dnn-tuned with a random EQ of +-6 dB on the noise and batches of 64"),
     "dnn-final-e50": (replace(FINAL, epochs=50),
                       "notebook 01's default with 50 epochs instead of 40"),
+    "dnn-final-e30": (replace(FINAL, epochs=30),
+                      "notebook 01's default with 30 epochs instead of 40"),
     "dnn-final-bs32": (replace(TUNED, noise_eq_db=6.0, batch_size=32),
                        "notebook 01's default with batches of 32 instead of 64"),
     "dnn-final-noise-eq12": (replace(FINAL, noise_eq_bands=12),
