@@ -429,7 +429,7 @@ def audio_html(signal: np.ndarray, sr: int, label: str = "", seconds: float | No
 
 
 def seeds_table(path: str | Path) -> str:
-    """Markdown: mean ± sd over seeds of the tail and test_12 SNR per network, from the seeds JSON."""
+    """Markdown: mean ± sd over seeds of the SNRs at the kept epoch (and the tail at the last), from the seeds JSON."""
     path = Path(path)
     if not path.is_file():
         return f"(no seed study: {path.name} is missing; run benchmarks/speech_ablation.py with --seeds)"
@@ -437,12 +437,14 @@ def seeds_table(path: str | Path) -> str:
     rule = results["default_rule"]
     by_net: dict[str, list[dict]] = {}
     for key, r in results["variants"].items():
-        by_net.setdefault(key.split("/")[0], []).append(r["rules"][rule])
-    rows = ["| network | seeds | tail SNR (dB) | test_12 SNR (dB) | test_11 SNR (dB) |", "|---|---|---|---|---|"]
-    for net, kept in by_net.items():
-        cells = [f"{np.mean(v):.2f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.2f}"
-                 for v in ([k[f"{m}_snr_db"] for k in kept] for m in ("tail", "test12", "test11"))]
-        rows.append(f"| {net} | {len(kept)} | " + " | ".join(cells) + " |")
+        by_net.setdefault(key.split("/")[0], []).append(r)
+    rows = ["| network | seeds | tail SNR (dB) | test_12 SNR (dB) | test_11 SNR (dB) | tail, last epoch (dB) |",
+            "|---|---|---|---|---|---|"]
+    for net, runs in by_net.items():
+        columns = [[r["rules"][rule][f"{m}_snr_db"] for r in runs] for m in ("tail", "test12", "test11")]
+        columns.append([r["rules"]["last"]["tail_snr_db"] for r in runs])
+        cells = [f"{np.mean(v):.2f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.2f}" for v in columns]
+        rows.append(f"| {net} | {len(runs)} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

@@ -1,0 +1,61 @@
+"""The committed speech ablation and seed results agree with the recipes, the checkpoint rule and their tables."""
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import speech_ablation as A  # noqa: E402
+
+FILES = ["ablation.json", "seeds.json"]
+
+
+def _results(name: str) -> dict:
+    path = ROOT / "outputs" / "speech_ablation" / name
+    if not path.is_file():
+        pytest.skip(f"{path} not committed")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_stored_run_used_its_variants_recipe(name):
+    for key, run in _results(name)["variants"].items():
+        recipe = json.loads(json.dumps(asdict(A.VARIANTS[key.split("/")[0]][0])))
+        assert {**recipe, **run["recipe"]} == recipe, key  # fields added later hold their defaults
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_kept_epoch_is_the_best_on_the_octave_up_tail(name):
+    for key, run in _results(name)["variants"].items():
+        octave = run["scores_per_epoch"]["tail_octave"]
+        kept = run["rules"][A.DEFAULT_RULE]
+        assert octave[kept["epoch"] - 1] == max(octave) == kept["tail_octave_snr_db"], key
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_flat_table_repeats_the_stored_runs_with_current_descriptions(name):
+    results = _results(name)
+    for row in results["runs"]:
+        key = row["name"].split(",")[0]
+        kept = results["variants"][key]["rules"][row["rule"]]
+        assert (row["epoch"], row["tail_snr_db"], row["test12_snr_db"]) == (
+            kept["epoch"], kept["tail_snr_db"], kept["test12_snr_db"]), row["name"]
+        if row["rule"] == A.DEFAULT_RULE:
+            assert row["change"] == A.VARIANTS[key.split("/")[0]][1], row["name"]
+
+
+def test_seeds_table_gives_mean_and_sd_at_the_kept_and_the_last_epoch(tmp_path):
+    import helpers as H
+
+    def run(tail, last):
+        kept = {"tail_snr_db": tail, "test12_snr_db": 14.0, "test11_snr_db": 15.0}
+        return {"rules": {"tail+octave": kept, "last": {**kept, "tail_snr_db": last}}}
+
+    path = tmp_path / "seeds.json"
+    path.write_text(json.dumps({"default_rule": "tail+octave",
+                                "variants": {"dnn-final/seed0": run(12.0, 11.0), "dnn-final/seed1": run(12.2, 11.4)}}))
+    row = H.seeds_table(path).splitlines()[2]
+    assert row == "| dnn-final | 2 | 12.10 ± 0.14 | 14.00 ± 0.00 | 15.00 ± 0.00 | 11.20 ± 0.28 |"
