@@ -66,6 +66,7 @@ class Recipe:
     noise_hop: int = 512  # training noise columns every this many samples
     max_mask: float = 1.0  # the mask's ceiling (sigmoid x this)
     weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
+    formant_fraction: float = 1.0  # formants move by this fraction of each pitch shift (1: together)
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -87,6 +88,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                   "notebook 01's default: dnn-tuned with a random EQ of +-6 dB on the noise and batches of 64"),
     "dnn-final-e50": (replace(FINAL, epochs=50),
                       "notebook 01's default with 50 epochs instead of 40"),
+    "dnn-final-formant0.25": (replace(FINAL, formant_fraction=0.25),
+                              "notebook 01's default with each voice's formants moved by a quarter of its pitch shift "
+                              "(an octave up in pitch, 3 semitones in formants)"),
+    "dnn-final-formant0.5": (replace(FINAL, formant_fraction=0.5),
+                             "notebook 01's default with each voice's formants moved by half of its pitch shift"),
     "dnn-final-e30": (replace(FINAL, epochs=30),
                       "notebook 01's default with 30 epochs instead of 40"),
     "dnn-final-bs32": (replace(TUNED, noise_eq_db=6.0, batch_size=32),
@@ -178,7 +184,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule."""
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
-    voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE)
+    voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
+                              formant_fraction=recipe.formant_fraction)
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,

@@ -185,17 +185,69 @@ def pitch_shift(s: np.ndarray, sr: int, semitones: float) -> np.ndarray:
     return librosa.effects.pitch_shift(s, sr=sr, n_steps=float(semitones), res_type="soxr_hq").astype(np.float32)
 
 
+def _cepstral_smooth(log_mag: np.ndarray, lifter: int) -> np.ndarray:
+    """Each column of `log_mag` with its cepstrum cut after `lifter` quefrencies."""
+    cepstrum = np.fft.irfft(log_mag, axis=0)
+    cepstrum[lifter:len(cepstrum) - lifter + 1] = 0
+    return np.fft.rfft(cepstrum, axis=0).real
+
+
+def log_envelope(mag: np.ndarray, lifter: int = 30, iterations: int = 8) -> np.ndarray:
+    """Natural-log spectral envelope of each magnitude column, through the harmonic peaks ("true envelope").
+
+    Cepstral smoothing of the log spectrum, repeated on max(log spectrum, envelope) so that the envelope
+    rides on the harmonics instead of averaging them with the valleys between them (floor: -60 dB per column).
+    """
+    log_mag = np.log(np.maximum(mag, 1e-3 * mag.max(axis=0, keepdims=True)) + 1e-30)
+    envelope = _cepstral_smooth(log_mag, lifter)
+    for _ in range(iterations):
+        envelope = _cepstral_smooth(np.maximum(log_mag, envelope), lifter)
+    return envelope
+
+
+def formant_shift(y: np.ndarray, reference: np.ndarray, semitones: float, lifter: int = 30,
+                  max_db: float = 20.0) -> np.ndarray:
+    """`y` with the spectral envelope of `reference` (same length) moved by `semitones`; y's pitch stays.
+
+    Each STFT column of `y` is multiplied by E_ref(f / q) / E_y(f), q = 2^(semitones/12), where E is the
+    cepstrally smoothed envelope (log_envelope), the gain limited to +-`max_db`. With y = pitch_shift(s, k)
+    and reference = s, formants move by `semitones` while the pitch moves by k: a vocoder-free way to change
+    them separately. The result keeps y's energy.
+    """
+    import librosa
+
+    hop = N_FFT // 4
+    Y = librosa.stft(np.asarray(y, np.float32), n_fft=N_FFT, hop_length=hop)
+    R = librosa.stft(np.asarray(reference, np.float32), n_fft=N_FFT, hop_length=hop)
+    env_ref, env_y = log_envelope(np.abs(R), lifter), log_envelope(np.abs(Y), lifter)
+    pos = np.minimum(np.arange(len(R)) / 2 ** (semitones / 12), len(R) - 1)
+    lo = np.floor(pos).astype(int)
+    hi, frac = np.minimum(lo + 1, len(R) - 1), (pos - lo)[:, None]
+    warped = env_ref[lo] * (1 - frac) + env_ref[hi] * frac
+    limit = max_db / 20 * np.log(10)
+    gain = np.exp(np.clip(warped - env_y, -limit, limit))
+    out = librosa.istft(Y * gain, n_fft=N_FFT, hop_length=hop, length=len(y))
+    scale = np.sqrt(np.sum(np.square(y, dtype=np.float64)) / max(np.sum(np.square(out, dtype=np.float64)), 1e-30))
+    return (out * scale).astype(np.float32)
+
+
 def shifted_voices(s: np.ndarray, sr: int, semitones: list[float] | tuple[float, ...],
-                   cache_dir: str | Path | None = None) -> list[np.ndarray]:
-    """One pitch-shifted copy of `s` per entry of `semitones`; cached as .npy in `cache_dir` when given."""
+                   cache_dir: str | Path | None = None, formant_fraction: float = 1.0) -> list[np.ndarray]:
+    """One pitch-shifted copy of `s` per entry of `semitones`; cached as .npy in `cache_dir` when given.
+
+    Pitch and formants move together (formant_fraction 1), or the formants move by only that fraction
+    of each shift (formant_shift): a voice an octave up with formants a quarter of the way, like many female voices.
+    """
     key = hashlib.sha1(np.ascontiguousarray(s, dtype=np.float32).tobytes()).hexdigest()[:12]
     voices = []
     for st in progress(list(semitones), desc="pitch shifts"):
-        path = Path(cache_dir) / f"voice_{key}_{sr}_{float(st):+g}st.npy" if cache_dir else None
+        fmt = "" if formant_fraction == 1 or st == 0 else f"_formants{formant_fraction:g}"
+        path = Path(cache_dir) / f"voice_{key}_{sr}_{float(st):+g}st{fmt}.npy" if cache_dir else None
         if path is not None and path.is_file():
             voices.append(np.load(path))
             continue
-        voices.append(pitch_shift(s, sr, st))
+        shifted = pitch_shift(s, sr, st)
+        voices.append(formant_shift(shifted, s, st * formant_fraction) if fmt else shifted)
         if path is not None:
             buf = io.BytesIO()
             np.save(buf, voices[-1])

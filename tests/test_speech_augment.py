@@ -16,6 +16,20 @@ def test_pitch_shift_keeps_the_duration_and_moves_the_pitch_up():
     assert len(up) == len(tone) and abs(np.argmax(spectrum) * SR / (len(up) - 4000) - 400) < 10
 
 
+def test_formant_shift_moves_the_envelope_peak_but_keeps_the_harmonics():
+    t = np.arange(SR) / SR
+    f0, formant = 125, 1000
+    voice = sum(np.exp(-(((k * f0 - formant) / 700) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
+    voice = voice.astype(np.float32)
+    out = H.formant_shift(voice, voice, 12)  # formants up an octave, pitch unchanged
+    power = np.abs(np.fft.rfft(out[2000:-2000])) ** 2
+    freqs = np.fft.rfftfreq(SR - 4000, 1 / SR)
+    near_harmonic = np.min(np.abs(freqs[:, None] - f0 * np.arange(1, 65)), axis=1) < 10
+    assert abs(freqs[np.argmax(power)] - 2 * formant) <= f0
+    assert power[near_harmonic].sum() > 0.97 * power.sum()  # still a 125 Hz voice
+    assert np.isclose(np.sum(out.astype(np.float64) ** 2), np.sum(voice.astype(np.float64) ** 2), rtol=1e-3)
+
+
 def test_shifted_voices_are_cached(tmp_path):
     s = H.synthetic_speech(1.0, SR, seed=1)
     first = H.shifted_voices(s, SR, [3], cache_dir=tmp_path)
