@@ -2,7 +2,8 @@
 
 Each variant changes one thing from the default recipe and is trained once (seed 0). After every
 epoch it is scored on the held-out tail of the training pair, on the tail's clean speech shifted up
-an octave and remixed with the tail's noise (the selection set, which needs no test pair), and on
+an octave (formants moved as in the recipe's training voices) and remixed with the tail's noise (the
+selection set, which needs no test pair), and on
 the new-voice pairs test_12 (unseen noise) and test_11 (trained noise). The test pairs are only
 reported, never used to pick a checkpoint: the kept epoch follows a rule over tail-only signals.
 
@@ -36,7 +37,7 @@ RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail 
     "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
     "last": lambda sc, i: i,
 }
-DEFAULT_RULE = "tail+octave"
+DEFAULT_RULE = "tail+octave"  # the rule of every recipe that does not name another
 
 
 @dataclass
@@ -67,10 +68,13 @@ class Recipe:
     max_mask: float = 1.0  # the mask's ceiling (sigmoid x this)
     weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
     formant_fraction: float = 1.0  # formants move by this fraction of each pitch shift (1: together)
+    checkpoint: str = DEFAULT_RULE  # the rule (RULES) that picks the kept epoch
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
-FINAL = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # notebook 01's default
+NOISE_EQ = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # the DNN before formant shifts
+FINAL = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # notebook 01's default
+CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
                       "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
@@ -84,57 +88,60 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
-    "dnn-final": (FINAL,
-                  "notebook 01's default: dnn-tuned with a random EQ of +-6 dB on the noise and batches of 64"),
-    "dnn-final-e50": (replace(FINAL, epochs=50),
-                      "notebook 01's default with 50 epochs instead of 40"),
-    "dnn-final-formant0.25": (replace(FINAL, formant_fraction=0.25),
-                              "notebook 01's default with each voice's formants moved by a quarter of its pitch shift "
+    "dnn-final": (FINAL, "notebook 01's default: dnn-noise-eq with formants moved by a quarter of each pitch shift, "
+                         "keeping the last epoch"),
+    "dnn-noise-eq": (NOISE_EQ, "notebook 01's previous default: dnn-tuned with a random EQ of +-6 dB on the noise and "
+                               "batches of 64"),
+    "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
+                      "dnn-noise-eq with 50 epochs instead of 40"),
+    "dnn-noise-eq-formant0.25": (replace(NOISE_EQ, formant_fraction=0.25),
+                              "dnn-noise-eq with each voice's formants moved by a quarter of its pitch shift "
                               "(an octave up in pitch, 3 semitones in formants)"),
-    "dnn-final-formant0.5": (replace(FINAL, formant_fraction=0.5),
-                             "notebook 01's default with each voice's formants moved by half of its pitch shift"),
-    "dnn-final-e30": (replace(FINAL, epochs=30),
-                      "notebook 01's default with 30 epochs instead of 40"),
-    "dnn-final-bs32": (replace(TUNED, noise_eq_db=6.0, batch_size=32),
-                       "notebook 01's default with batches of 32 instead of 64"),
-    "dnn-final-noise-eq12": (replace(FINAL, noise_eq_bands=12),
-                             "notebook 01's default with the noise EQ over 12 bands instead of 6"),
-    "dnn-final-no-eq": (replace(FINAL, eq_db=0.0),
-                        "notebook 01's default without the random EQ on the speech"),
-    "dnn-final-lr1e-3": (replace(FINAL, lr=1e-3),
-                         "notebook 01's default with a peak learning rate of 1e-3 instead of 3e-4"),
-    "dnn-final-dropout0.1": (replace(FINAL, dropout=0.1),
-                             "notebook 01's default with dropout 0.1 after each hidden layer"),
-    "dnn-final-dropout0.2": (replace(FINAL, dropout=0.2),
-                             "notebook 01's default with dropout 0.2 after each hidden layer"),
-    "dnn-final-noise-rate5": (replace(FINAL, noise_rates=(0.95, 1.0, 1.05)),
-                              "notebook 01's default with the training noise also played 5% slower and faster"),
-    "dnn-final-noise-rate10": (replace(FINAL, noise_rates=(0.9, 1.0, 1.1)),
-                               "notebook 01's default with the training noise also played 10% slower and faster"),
-    "dnn-final-noise-rate20": (replace(FINAL, noise_rates=(0.8, 1.0, 1.25)),
-                               "notebook 01's default with the training noise also played 20% slower and 25% faster"),
-    "dnn-final-ema999": (replace(FINAL, ema=0.999),
-                         "notebook 01's default, scoring and keeping a moving average of the weights (decay 0.999 "
+    "dnn-noise-eq-formant0.5": (replace(NOISE_EQ, formant_fraction=0.5),
+                             "dnn-noise-eq with each voice's formants moved by half of its pitch shift"),
+    "dnn-noise-eq-e30": (replace(NOISE_EQ, epochs=30),
+                      "dnn-noise-eq with 30 epochs instead of 40"),
+    "dnn-noise-eq-bs32": (replace(NOISE_EQ, batch_size=32),
+                       "dnn-noise-eq with batches of 32 instead of 64"),
+    "dnn-noise-eq-noise-eq12": (replace(NOISE_EQ, noise_eq_bands=12),
+                             "dnn-noise-eq with the noise EQ over 12 bands instead of 6"),
+    "dnn-noise-eq-no-eq": (replace(NOISE_EQ, eq_db=0.0),
+                        "dnn-noise-eq without the random EQ on the speech"),
+    "dnn-noise-eq-lr1e-3": (replace(NOISE_EQ, lr=1e-3),
+                         "dnn-noise-eq with a peak learning rate of 1e-3 instead of 3e-4"),
+    "dnn-noise-eq-dropout0.1": (replace(NOISE_EQ, dropout=0.1),
+                             "dnn-noise-eq with dropout 0.1 after each hidden layer"),
+    "dnn-noise-eq-dropout0.2": (replace(NOISE_EQ, dropout=0.2),
+                             "dnn-noise-eq with dropout 0.2 after each hidden layer"),
+    "dnn-noise-eq-noise-rate5": (replace(NOISE_EQ, noise_rates=(0.95, 1.0, 1.05)),
+                              "dnn-noise-eq with the training noise also played 5% slower and faster"),
+    "dnn-noise-eq-noise-rate10": (replace(NOISE_EQ, noise_rates=(0.9, 1.0, 1.1)),
+                               "dnn-noise-eq with the training noise also played 10% slower and faster"),
+    "dnn-noise-eq-noise-rate20": (replace(NOISE_EQ, noise_rates=(0.8, 1.0, 1.25)),
+                               "dnn-noise-eq with the training noise also played 20% slower and 25% faster"),
+    "dnn-noise-eq-ema999": (replace(NOISE_EQ, ema=0.999),
+                         "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.999 "
                          "per step: about 2 epochs)"),
-    "dnn-final-ema9998": (replace(FINAL, ema=0.9998),
-                          "notebook 01's default, scoring and keeping a moving average of the weights (decay 0.9998 "
+    "dnn-noise-eq-ema9998": (replace(NOISE_EQ, ema=0.9998),
+                          "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.9998 "
                           "per step: about 10 epochs)"),
-    "dnn-final-noise-hop64": (replace(FINAL, noise_hop=64),
-                              "notebook 01's default with noise columns taken every 64 samples instead of 512 (8x "
+    "dnn-noise-eq-noise-hop64": (replace(NOISE_EQ, noise_hop=64),
+                              "dnn-noise-eq with noise columns taken every 64 samples instead of 512 (8x "
                               "as many distinct noise windows)"),
-    "dnn-final-hop128": (replace(FINAL, speech_hop=128, noise_hop=128),
-                         "notebook 01's default with speech and noise columns taken every 128 samples instead of "
+    "dnn-noise-eq-hop128": (replace(NOISE_EQ, speech_hop=128, noise_hop=128),
+                         "dnn-noise-eq with speech and noise columns taken every 128 samples instead of "
                          "512 (4x as many distinct windows)"),
-    "dnn-final-mask2": (replace(FINAL, max_mask=2.0),
-                        "notebook 01's default with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
-    "dnn-final-wd0.1": (replace(FINAL, weight_decay=0.1),
+    "dnn-noise-eq-mask2": (replace(NOISE_EQ, max_mask=2.0),
+                        "dnn-noise-eq with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
+    "dnn-noise-eq-wd0.1": (replace(NOISE_EQ, weight_decay=0.1),
                         "notebook 01's default trained with AdamW, weight decay 0.1"),
-    "cnn-final": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40),
-                  "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
-    "cnn-final-bs64": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, batch_size=64),
+    "cnn-final": (CNN_FINAL, "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "cnn-final-bs64": (replace(CNN_FINAL, batch_size=64),
                        "notebook 02's default with batches of 64 instead of 128"),
-    "cnn-final-noise-eq": (Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40, noise_eq_db=6.0),
+    "cnn-final-noise-eq": (replace(CNN_FINAL, noise_eq_db=6.0),
                            "notebook 02's default with a random EQ of +-6 dB on the noise"),
+    "cnn-final-formant0.25": (replace(CNN_FINAL, formant_fraction=0.25),
+                              "notebook 02's default with formants moved by a quarter of each pitch shift"),
     "dnn-tuned": (TUNED, "notebook 01's previous default: phase-sensitive target, peak learning rate 3e-4, "
                          "30,000 frames x 40 epochs in batches of 128"),
     "dnn-tuned-lr1e-3": (replace(TUNED, lr=1e-3), "dnn-tuned with the CNN's peak learning rate 1e-3 instead of 3e-4"),
@@ -184,6 +191,9 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule."""
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
+    pairs = dict(data["pairs"])
+    if recipe.formant_fraction != 1:  # the selection voice is made like the training voices
+        pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], sr, 12, recipe.formant_fraction)
     voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
                               formant_fraction=recipe.formant_fraction)
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
@@ -198,7 +208,7 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     model = build_model(recipe, fixed[0])
 
     def evaluate(m):
-        return {k: H.snr(s, H.denoise(m, x, device)) for k, (s, x) in data["pairs"].items()}
+        return {k: H.snr(s, H.denoise(m, x, device)) for k, (s, x) in pairs.items()}
 
     start = time.perf_counter()
     hist = H.fit_denoiser(model, frames, evaluate, recipe.epochs, recipe.batch_size, recipe.lr, generator,
@@ -214,18 +224,18 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
 
 
 def save(path: Path, results: dict) -> None:
-    """Write the JSON with a flat `runs` table (one row per variant at the default rule, plus rule rows)."""
+    """Write the JSON with a flat `runs` table (one row per variant at its recipe's rule; other rules for -final)."""
     runs = []
     names = sorted(results["variants"], key=lambda n: (not n.endswith("-final"), n.split("-")[0] != "dnn"))
     for name in names:
         r = results["variants"][name]
         change = VARIANTS[name][1] if name in VARIANTS else r["change"]
-        for rule, kept in r["rules"].items():
-            if rule != DEFAULT_RULE and not name.endswith("-final"):
-                continue
-            runs.append({"name": name if rule == DEFAULT_RULE else f"{name}, checkpoint: {rule}",
+        own = r["recipe"].get("checkpoint", DEFAULT_RULE)
+        for rule in [own, *(q for q in r["rules"] if q != own and name.endswith("-final"))]:
+            kept = r["rules"][rule]
+            runs.append({"name": name if rule == own else f"{name}, checkpoint: {rule}",
                          "net": r["recipe"]["net"], "rule": rule, "train_seconds": r["train_seconds"],
-                         "change": change if rule == DEFAULT_RULE else f"the same run, epoch kept by the rule '{rule}'",
+                         "change": change if rule == own else f"the same run, epoch kept by the rule '{rule}'",
                          **{k: kept[k] for k in ("epoch", "tail_snr_db", "test12_snr_db", "test11_snr_db")},
                          "test12_last_epoch_snr_db": r["rules"]["last"]["test12_snr_db"]})
     results["runs"] = runs
@@ -266,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             r = train(recipe, data, seed)
             r.update(recipe=asdict(replace(recipe)), change=change)
             results["variants"][key] = r
-            kept = r["rules"][DEFAULT_RULE]
+            kept = r["rules"][recipe.checkpoint]
             print(f"{key}: epoch {kept['epoch']}, tail {kept['tail_snr_db']:.2f}, test12 {kept['test12_snr_db']:.2f}, "
                   f"test11 {kept['test11_snr_db']:.2f} dB ({r['train_seconds']:.0f} s)", flush=True)
             save(out, results)

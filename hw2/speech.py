@@ -337,10 +337,15 @@ def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) ->
     return lo + (hi - lo) * torch.rand(n, generator=generator)
 
 
-def voice_augmented_pair(s: np.ndarray, x: np.ndarray, sr: int,
-                         semitones: float = 12.0) -> tuple[np.ndarray, np.ndarray]:
-    """(clean, noisy): the clean speech of a pair shifted by `semitones`, plus the pair's own noise x - s."""
+def voice_augmented_pair(s: np.ndarray, x: np.ndarray, sr: int, semitones: float = 12.0,
+                         formant_fraction: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(clean, noisy): the clean speech of a pair shifted by `semitones`, plus the pair's own noise x - s.
+
+    The formants move with the pitch, or by `formant_fraction` of the shift (as shifted_voices makes them).
+    """
     s_shift = pitch_shift(s, sr, semitones)
+    if formant_fraction != 1:
+        s_shift = formant_shift(s_shift, s, semitones * formant_fraction)
     return s_shift, s_shift + (x - s)
 
 
@@ -486,14 +491,14 @@ def seeds_table(path: str | Path) -> str:
     if not path.is_file():
         return f"(no seed study: {path.name} is missing; run benchmarks/speech_ablation.py with --seeds)"
     results = json.loads(path.read_text())
-    rule = results["default_rule"]
     by_net: dict[str, list[dict]] = {}
     for key, r in results["variants"].items():
         by_net.setdefault(key.split("/")[0], []).append(r)
     rows = ["| network | seeds | tail SNR (dB) | test_12 SNR (dB) | test_11 SNR (dB) | tail, last epoch (dB) |",
             "|---|---|---|---|---|---|"]
     for net, runs in by_net.items():
-        columns = [[r["rules"][rule][f"{m}_snr_db"] for r in runs] for m in ("tail", "test12", "test11")]
+        kept = [r["rules"][r["recipe"].get("checkpoint", results["default_rule"])] for r in runs]  # the recipe's rule
+        columns = [[k[f"{m}_snr_db"] for k in kept] for m in ("tail", "test12", "test11")]
         columns.append([r["rules"]["last"]["tail_snr_db"] for r in runs])
         cells = [f"{np.mean(v):.2f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.2f}" for v in columns]
         rows.append(f"| {net} | {len(runs)} | " + " | ".join(cells) + " |")
@@ -535,9 +540,10 @@ def ablation_table(path: str | Path) -> str:
     if not path.is_file():
         return f"(no ablation results: {path.name} is missing; run `python benchmarks/speech_ablation.py`)"
     runs = json.loads(path.read_text())["runs"]
-    head = ("| variant | what it changes | epoch kept | tail SNR | test_12 SNR | test_11 SNR | test_12, last epoch |\n"
-            "|---|---|---|---|---|---|---|")
-    rows = [f"| {r['name']} | {r['change'].replace('|', chr(92) + '|')} | {r['epoch']} | {r['tail_snr_db']:.2f} | "
+    head = ("| variant | what it changes | epoch kept (rule) | tail SNR | test_12 SNR | test_11 SNR "
+            "| test_12, last epoch |\n|---|---|---|---|---|---|---|")
+    rows = [f"| {r['name']} | {r['change'].replace('|', chr(92) + '|')} | {r['epoch']} ({r['rule']}) | "
+            f"{r['tail_snr_db']:.2f} | "
             f"{r['test12_snr_db']:.2f} | {r['test11_snr_db']:.2f} | {r['test12_last_epoch_snr_db']:.2f} |"
             for r in runs]
     return "\n".join([head, *rows])
@@ -565,9 +571,10 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
                 eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
-                noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH) -> VoiceMixer:
+                noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
+                formant_fraction: float = 1.0) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
-    voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir)
+    voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, formant_fraction)
     return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
                       phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
                       noise_hop=noise_hop)

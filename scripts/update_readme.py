@@ -59,10 +59,10 @@ def speech_extras() -> list[str]:
                   "and the new-voice pairs](outputs/02_cnn1d/comparison.png)"]
     seeds = load("speech_ablation/seeds.json")
     if seeds:
-        rule = seeds["default_rule"]
         by_net: dict[str, list[dict]] = {}
         for key, r in seeds["variants"].items():
             if key.split("/")[0].endswith("-final"):  # the notebooks' defaults; other recipes are in notebook 02
+                rule = r["recipe"].get("checkpoint", seeds["default_rule"])  # each recipe's own checkpoint rule
                 by_net.setdefault(key.split("/")[0], []).append(r["rules"][rule])
         parts = []
         for net, kept in by_net.items():

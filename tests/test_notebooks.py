@@ -128,5 +128,7 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, variant):
         recipe.semitones, recipe.eq_db, recipe.noise_eq_db, recipe.speech_db, recipe.noise_db)
     assert (p["PHASE_SENSITIVE"], p["FRAMES_PER_EPOCH"], p["EPOCHS"], p["BATCH_SIZE"], p["LR"], p["DROPOUT"]) == (
         recipe.phase_sensitive, recipe.frames_per_epoch, recipe.epochs, recipe.batch_size, recipe.lr, recipe.dropout)
+    rules = {"validation, octave up": "tail+octave", "validation": "tail", "mean": "mean", "last": "last"}
+    assert (p["FORMANT_FRACTION"], rules[p["CHECKPOINT"]]) == (recipe.formant_fraction, recipe.checkpoint)
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)

@@ -30,6 +30,13 @@ def test_formant_shift_moves_the_envelope_peak_but_keeps_the_harmonics():
     assert np.isclose(np.sum(out.astype(np.float64) ** 2), np.sum(voice.astype(np.float64) ** 2), rtol=1e-3)
 
 
+def test_voice_augmented_pair_with_formants_keeps_the_pairs_noise():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    s_up, x_up = H.voice_augmented_pair(s, s + n, SR, 12, formant_fraction=0.25)
+    s_plain, _ = H.voice_augmented_pair(s, s + n, SR, 12)
+    assert np.allclose(x_up - s_up, n, atol=1e-6) and not np.allclose(s_up, s_plain, atol=1e-3)
+
+
 def test_shifted_voices_are_cached(tmp_path):
     s = H.synthetic_speech(1.0, SR, seed=1)
     first = H.shifted_voices(s, SR, [3], cache_dir=tmp_path)
