@@ -90,6 +90,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
     "dnn-final": (FINAL, "notebook 01's default: dnn-noise-eq with formants moved by a quarter of each pitch shift, "
                          "keeping the last epoch"),
+    "dnn-final-noise-rate5": (replace(FINAL, noise_rates=(0.95, 1.0, 1.05)),
+                              "notebook 01's default with the training noise also played 5% slower and faster"),
     "dnn-noise-eq": (NOISE_EQ, "notebook 01's previous default: dnn-tuned with a random EQ of +-6 dB on the noise and "
                                "batches of 64"),
     "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
