@@ -73,7 +73,8 @@ class Recipe:
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
 NOISE_EQ = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # the DNN before formant shifts
-FINAL = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # notebook 01's default
+FORMANT = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # the DNN before noise speeds
+FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
@@ -88,12 +89,15 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
-    "dnn-final": (FINAL, "notebook 01's default: dnn-noise-eq with formants moved by a quarter of each pitch shift, "
-                         "keeping the last epoch"),
-    "dnn-final-noise-rate5": (replace(FINAL, noise_rates=(0.95, 1.0, 1.05)),
-                              "notebook 01's default with the training noise also played 5% slower and faster"),
-    "dnn-noise-eq": (NOISE_EQ, "notebook 01's previous default: dnn-tuned with a random EQ of +-6 dB on the noise and "
-                               "batches of 64"),
+    "dnn-final": (FINAL, "notebook 01's default: dnn-formant with the training noise also played 5% slower and "
+                         "faster"),
+    "dnn-formant": (FORMANT, "notebook 01's previous default: dnn-noise-eq with formants moved by a quarter of each "
+                             "pitch shift, keeping the last epoch"),
+    "dnn-final-noise-rate10": (replace(FINAL, noise_rates=(0.9, 1.0, 1.1)),
+                               "notebook 01's default with the training noise played 10% slower and faster instead "
+                               "of 5%"),
+    "dnn-noise-eq": (NOISE_EQ, "an earlier default of notebook 01: dnn-tuned with a random EQ of +-6 dB on the noise "
+                               "and batches of 64"),
     "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
                       "dnn-noise-eq with 50 epochs instead of 40"),
     "dnn-noise-eq-formant0.25": (replace(NOISE_EQ, formant_fraction=0.25),

@@ -572,10 +572,12 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
                 eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
                 noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
-                formant_fraction: float = 1.0) -> VoiceMixer:
-    """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s."""
+                formant_fraction: float = 1.0, noise_rates: tuple[float, ...] = (1.0,)) -> VoiceMixer:
+    """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s
+    (played at each speed in `noise_rates`)."""
     voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, formant_fraction)
-    return VoiceMixer(voices, run["x_train"] - run["s_train"], run["sr"], speech_db, noise_db, eq_db,
+    noise = rate_shifted_noise(run["x_train"] - run["s_train"], run["sr"], noise_rates)
+    return VoiceMixer(voices, noise, run["sr"], speech_db, noise_db, eq_db,
                       phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
                       noise_hop=noise_hop)
 

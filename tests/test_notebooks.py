@@ -129,6 +129,7 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, variant):
     assert (p["PHASE_SENSITIVE"], p["FRAMES_PER_EPOCH"], p["EPOCHS"], p["BATCH_SIZE"], p["LR"], p["DROPOUT"]) == (
         recipe.phase_sensitive, recipe.frames_per_epoch, recipe.epochs, recipe.batch_size, recipe.lr, recipe.dropout)
     rules = {"validation, octave up": "tail+octave", "validation": "tail", "mean": "mean", "last": "last"}
-    assert (p["FORMANT_FRACTION"], rules[p["CHECKPOINT"]]) == (recipe.formant_fraction, recipe.checkpoint)
+    assert (p["FORMANT_FRACTION"], rules[p["CHECKPOINT"]], tuple(p["NOISE_RATES"])) == (
+        recipe.formant_fraction, recipe.checkpoint, recipe.noise_rates)
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
