@@ -78,7 +78,7 @@ FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
-                      "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
+            "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
     "cnn": (Recipe(net="cnn"), "base recipe, 1D CNN"),
     "dnn-no-shift": (Recipe(semitones=(0,)), "only the training voice (no pitch shifts)"),
     "cnn-no-shift": (Recipe(net="cnn", semitones=(0,)), "only the training voice (no pitch shifts), 1D CNN"),
@@ -90,57 +90,57 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
     "dnn-final": (FINAL, "notebook 01's default: dnn-formant with the training noise also played 5% slower and "
-                         "faster"),
+                  "faster"),
     "dnn-formant": (FORMANT, "notebook 01's previous default: dnn-noise-eq with formants moved by a quarter of each "
-                             "pitch shift, keeping the last epoch"),
+                    "pitch shift, keeping the last epoch"),
     "dnn-final-noise-rate10": (replace(FINAL, noise_rates=(0.9, 1.0, 1.1)),
                                "notebook 01's default with the training noise played 10% slower and faster instead "
                                "of 5%"),
     "dnn-noise-eq": (NOISE_EQ, "an earlier default of notebook 01: dnn-tuned with a random EQ of +-6 dB on the noise "
-                               "and batches of 64"),
+                     "and batches of 64"),
     "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
-                      "dnn-noise-eq with 50 epochs instead of 40"),
+                         "dnn-noise-eq with 50 epochs instead of 40"),
     "dnn-noise-eq-formant0.25": (replace(NOISE_EQ, formant_fraction=0.25),
-                              "dnn-noise-eq with each voice's formants moved by a quarter of its pitch shift "
-                              "(an octave up in pitch, 3 semitones in formants)"),
+                                 "dnn-noise-eq with each voice's formants moved by a quarter of its pitch shift "
+                                 "(an octave up in pitch, 3 semitones in formants)"),
     "dnn-noise-eq-formant0.5": (replace(NOISE_EQ, formant_fraction=0.5),
-                             "dnn-noise-eq with each voice's formants moved by half of its pitch shift"),
+                                "dnn-noise-eq with each voice's formants moved by half of its pitch shift"),
     "dnn-noise-eq-e30": (replace(NOISE_EQ, epochs=30),
-                      "dnn-noise-eq with 30 epochs instead of 40"),
+                         "dnn-noise-eq with 30 epochs instead of 40"),
     "dnn-noise-eq-bs32": (replace(NOISE_EQ, batch_size=32),
-                       "dnn-noise-eq with batches of 32 instead of 64"),
+                          "dnn-noise-eq with batches of 32 instead of 64"),
     "dnn-noise-eq-noise-eq12": (replace(NOISE_EQ, noise_eq_bands=12),
-                             "dnn-noise-eq with the noise EQ over 12 bands instead of 6"),
+                                "dnn-noise-eq with the noise EQ over 12 bands instead of 6"),
     "dnn-noise-eq-no-eq": (replace(NOISE_EQ, eq_db=0.0),
-                        "dnn-noise-eq without the random EQ on the speech"),
+                           "dnn-noise-eq without the random EQ on the speech"),
     "dnn-noise-eq-lr1e-3": (replace(NOISE_EQ, lr=1e-3),
-                         "dnn-noise-eq with a peak learning rate of 1e-3 instead of 3e-4"),
+                            "dnn-noise-eq with a peak learning rate of 1e-3 instead of 3e-4"),
     "dnn-noise-eq-dropout0.1": (replace(NOISE_EQ, dropout=0.1),
-                             "dnn-noise-eq with dropout 0.1 after each hidden layer"),
+                                "dnn-noise-eq with dropout 0.1 after each hidden layer"),
     "dnn-noise-eq-dropout0.2": (replace(NOISE_EQ, dropout=0.2),
-                             "dnn-noise-eq with dropout 0.2 after each hidden layer"),
+                                "dnn-noise-eq with dropout 0.2 after each hidden layer"),
     "dnn-noise-eq-noise-rate5": (replace(NOISE_EQ, noise_rates=(0.95, 1.0, 1.05)),
-                              "dnn-noise-eq with the training noise also played 5% slower and faster"),
+                                 "dnn-noise-eq with the training noise also played 5% slower and faster"),
     "dnn-noise-eq-noise-rate10": (replace(NOISE_EQ, noise_rates=(0.9, 1.0, 1.1)),
-                               "dnn-noise-eq with the training noise also played 10% slower and faster"),
+                                  "dnn-noise-eq with the training noise also played 10% slower and faster"),
     "dnn-noise-eq-noise-rate20": (replace(NOISE_EQ, noise_rates=(0.8, 1.0, 1.25)),
-                               "dnn-noise-eq with the training noise also played 20% slower and 25% faster"),
+                                  "dnn-noise-eq with the training noise also played 20% slower and 25% faster"),
     "dnn-noise-eq-ema999": (replace(NOISE_EQ, ema=0.999),
-                         "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.999 "
-                         "per step: about 2 epochs)"),
+                            "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.999 "
+                            "per step: about 2 epochs)"),
     "dnn-noise-eq-ema9998": (replace(NOISE_EQ, ema=0.9998),
-                          "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.9998 "
-                          "per step: about 10 epochs)"),
+                             "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.9998 "
+                             "per step: about 10 epochs)"),
     "dnn-noise-eq-noise-hop64": (replace(NOISE_EQ, noise_hop=64),
-                              "dnn-noise-eq with noise columns taken every 64 samples instead of 512 (8x "
-                              "as many distinct noise windows)"),
+                                 "dnn-noise-eq with noise columns taken every 64 samples instead of 512 (8x "
+                                 "as many distinct noise windows)"),
     "dnn-noise-eq-hop128": (replace(NOISE_EQ, speech_hop=128, noise_hop=128),
-                         "dnn-noise-eq with speech and noise columns taken every 128 samples instead of "
-                         "512 (4x as many distinct windows)"),
+                            "dnn-noise-eq with speech and noise columns taken every 128 samples instead of "
+                            "512 (4x as many distinct windows)"),
     "dnn-noise-eq-mask2": (replace(NOISE_EQ, max_mask=2.0),
-                        "dnn-noise-eq with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
+                           "dnn-noise-eq with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
     "dnn-noise-eq-wd0.1": (replace(NOISE_EQ, weight_decay=0.1),
-                        "notebook 01's default trained with AdamW, weight decay 0.1"),
+                           "dnn-noise-eq trained with AdamW, weight decay 0.1"),
     "cnn-final": (CNN_FINAL, "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
     "cnn-final-bs64": (replace(CNN_FINAL, batch_size=64),
                        "notebook 02's default with batches of 64 instead of 128"),
@@ -149,7 +149,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-final-formant0.25": (replace(CNN_FINAL, formant_fraction=0.25),
                               "notebook 02's default with formants moved by a quarter of each pitch shift"),
     "dnn-tuned": (TUNED, "notebook 01's previous default: phase-sensitive target, peak learning rate 3e-4, "
-                         "30,000 frames x 40 epochs in batches of 128"),
+                  "30,000 frames x 40 epochs in batches of 128"),
     "dnn-tuned-lr1e-3": (replace(TUNED, lr=1e-3), "dnn-tuned with the CNN's peak learning rate 1e-3 instead of 3e-4"),
     "dnn-tuned-wide": (replace(TUNED, hidden=2048), "dnn-tuned with 2 x 2048 hidden units instead of 2 x 1024"),
     "dnn-tuned-3layers": (replace(TUNED, layers=3), "dnn-tuned with three hidden layers of 1024 instead of two"),
