@@ -36,6 +36,7 @@ RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail 
     "tail": lambda sc, i: sc["tail"][i],
     "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
     "last": lambda sc, i: i,
+    "voices": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i] + sc["tail_bass"][i]) / 3,
 }
 DEFAULT_RULE = "tail+octave"  # the rule of every recipe that does not name another
 
@@ -69,6 +70,9 @@ class Recipe:
     weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
     formant_fraction: float = 1.0  # formants move by this fraction of each pitch shift (1: together)
     checkpoint: str = DEFAULT_RULE  # the rule (RULES) that picks the kept epoch
+    eq_bands: int = 6  # bands of the speech EQ
+    low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
+    tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -148,6 +152,21 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                            "notebook 02's default with a random EQ of +-6 dB on the noise"),
     "cnn-final-formant0.25": (replace(CNN_FINAL, formant_fraction=0.25),
                               "notebook 02's default with formants moved by a quarter of each pitch shift"),
+    **{f"{base_name}-{suffix}": (replace(base, **change), f"{base_name} with {text}") for base_name, base in
+       (("dnn-final", FINAL), ("cnn-final", CNN_FINAL), ("dnn-noise-eq", NOISE_EQ)) for suffix, change, text in (
+        ("eq10-low20", dict(eq_db=10.0, low_eq_db=20.0), "a speech EQ of +-10 dB, +-20 dB in the lowest band"),
+        ("eq10-low20-voices", dict(eq_db=10.0, low_eq_db=20.0, checkpoint="voices"),
+         "a speech EQ of +-10 dB, +-20 dB in the lowest band, the epoch kept by the mean over the tail, its octave-up "
+         "and its bass-heavy copies"),
+        ("eq10-low20-down", dict(eq_db=10.0, low_eq_db=20.0, semitones=(-8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 12)),
+         "a speech EQ of +-10 dB (+-20 dB lowest band) and voices shifted down to -8 semitones"),
+        ("eq10-low20-tilt3", dict(eq_db=10.0, low_eq_db=20.0, tilt_db=3.0),
+         "a speech EQ of +-10 dB (+-20 dB lowest band) and a random tilt of +-3 dB per octave"),
+        ("eq10-low20-b12", dict(eq_db=10.0, low_eq_db=20.0, eq_bands=12),
+         "a speech EQ of +-10 dB over 12 bands instead of 6 (+-20 dB lowest band)"),
+        ("eq15-low20-b12", dict(eq_db=15.0, low_eq_db=20.0, eq_bands=12),
+         "a speech EQ of +-15 dB over 12 bands (+-20 dB lowest band)"),
+    )},
     "dnn-tuned": (TUNED, "notebook 01's previous default: phase-sensitive target, peak learning rate 3e-4, "
                   "30,000 frames x 40 epochs in batches of 128"),
     "dnn-tuned-lr1e-3": (replace(TUNED, lr=1e-3), "dnn-tuned with the CNN's peak learning rate 1e-3 instead of 3e-4"),
@@ -177,10 +196,11 @@ def load_data(data_dir: Path) -> dict:
     s, x, sr = H.load_training_pair(data_dir)
     split = H.split_validation(data_dir, s, x, sr)
     s_oct, x_oct = H.voice_augmented_pair(split["s_val"], split["x_val"], sr, 12)
-    pairs = {"tail": (split["s_val"], split["x_val"]), "tail_octave": (s_oct, x_oct)}
-    for pair_id in ("12", "11"):
-        pairs[f"test{pair_id}"] = (H.load_wav(data_dir / f"test_s_{pair_id}.wav", sr)[0],
-                                   H.load_wav(data_dir / f"test_x_{pair_id}.wav", sr)[0])
+    pairs = {"tail": (split["s_val"], split["x_val"]), "tail_octave": (s_oct, x_oct),
+             "tail_bass": H.bass_heavy_pair(split["s_val"], split["x_val"], sr)}
+    for pair_id, (x_path, s_path) in H.find_test_pairs(data_dir).items():
+        if s_path is not None:
+            pairs[f"test{pair_id}"] = (H.load_wav(s_path, sr)[0], H.load_wav(x_path, sr)[0])
     return {"sr": sr, "s_train": split["s_train"], "x_train": split["x_train"], "pairs": pairs}
 
 
@@ -206,7 +226,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
                          noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands,
-                         speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop)
+                         speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop, eq_bands=recipe.eq_bands,
+                         low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (
@@ -225,7 +246,10 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     rules = {}
     for rule, score in RULES.items():
         i = max(range(recipe.epochs), key=lambda e: score(sc, e))
-        rules[rule] = {"epoch": i + 1, **{f"{k}_snr_db": sc[k][i] for k in ("tail", "tail_octave", "test12", "test11")}}
+        rules[rule] = {"epoch": i + 1, **{f"{k}_snr_db": sc[k][i] for k in sc}}
+        summary = H.voice_summary({k[4:]: {"snr_db": v[i]} for k, v in sc.items() if k.startswith("test")})
+        rules[rule].update({k: summary[k] for k in ("mean_snr_db", "male_mean_snr_db", "female_mean_snr_db",
+                                                     "worst_snr_db", "worst_pair") if k in summary})
     return {"seed": seed, "train_seconds": seconds, "scores_per_epoch": sc, "rules": rules}
 
 
@@ -281,10 +305,14 @@ def main(argv: list[str] | None = None) -> int:
             key = name if len(seeds) == 1 else f"{name}/seed{seed}"
             r = train(recipe, data, seed)
             r.update(recipe=asdict(replace(recipe)), change=change)
+            if out.is_file():  # another run may have written to the same file meanwhile: keep its variants
+                results["variants"] = {**json.loads(out.read_text()).get("variants", {}), **results["variants"]}
             results["variants"][key] = r
             kept = r["rules"][recipe.checkpoint]
             print(f"{key}: epoch {kept['epoch']}, tail {kept['tail_snr_db']:.2f}, test12 {kept['test12_snr_db']:.2f}, "
-                  f"test11 {kept['test11_snr_db']:.2f} dB ({r['train_seconds']:.0f} s)", flush=True)
+                  f"test11 {kept['test11_snr_db']:.2f} dB, dev mean {kept.get('mean_snr_db', float('nan')):.2f}, "
+                  f"male {kept.get('male_mean_snr_db', float('nan')):.2f}, worst {kept.get('worst_snr_db', float('nan')):.2f}"
+                  f" ({r['train_seconds']:.0f} s)", flush=True)
             save(out, results)
     return 0
 

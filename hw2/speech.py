@@ -270,7 +270,9 @@ class VoiceMixer:
     The STFT is linear, so the column of a mixture g_s EQ S + g_n N is computed exactly from the columns
     of S and N; and since the network sees one column at a time, any speech frame may be paired with any
     noise frame. Each drawn frame gets a random speech level (`speech_db`), noise gain (`noise_db`) and a
-    smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech, and optionally one of +-`noise_eq_db`
+    smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech (+-`low_eq_db` in the lowest band when given:
+    a random low shelf, since real voices hold far more or less energy below 200 Hz than the training voice; and a
+    random tilt of +-`tilt_db` dB per octave), and optionally one of +-`noise_eq_db`
     over `noise_eq_bands` bands on the noise and, with probability `noise_mix`, a second noise frame added at
     a random gain. The target is the augmented |S|, or with `phase_sensitive`
     |S| cos(angle S - angle X) = Re(S conj(X)) / |X|. The speech and noise columns are taken every
@@ -280,10 +282,19 @@ class VoiceMixer:
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
                  noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
                  phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
-                 noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH):
+                 noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
+                 low_eq_db: float | None = None, tilt_db: float = 0.0):
         self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
+        # the lowest band (0 Hz up to its neighbour's centre) may get its own, wider range: a random low shelf
+        self.eq_ranges = None
+        if low_eq_db is not None and low_eq_db != eq_db:
+            self.eq_ranges = torch.full((eq_bands,), float(eq_db))
+            self.eq_ranges[0] = float(low_eq_db)
+        self.tilt_db = tilt_db  # random spectral tilt of +-tilt_db dB per octave around 1 kHz
+        freqs = np.maximum(np.linspace(0, sr / 2, N_FFT // 2 + 1), 50.0)
+        self.octaves = torch.as_tensor(np.log2(freqs / 1000.0), dtype=torch.float32)
         self.noise_eq_db, self.noise_mix = noise_eq_db, noise_mix
         self.noise_basis = eq_basis(noise_eq_bands, sr)
         self.basis = eq_basis(eq_bands, sr)
@@ -297,9 +308,14 @@ class VoiceMixer:
             i = torch.randint(len(self.S), (m,), generator=generator)
             j = torch.randint(len(self.N), (m,), generator=generator)
             gain_db = _uniform(m, self.speech_db, generator)[:, None]
-            if self.eq_db:
+            if self.eq_ranges is not None:
+                bands = _uniform(m * len(self.basis), (-1.0, 1.0), generator).view(m, -1) * self.eq_ranges
+                gain_db = gain_db + bands @ self.basis
+            elif self.eq_db:
                 bands = _uniform(m * len(self.basis), (-self.eq_db, self.eq_db), generator).view(m, -1)
                 gain_db = gain_db + bands @ self.basis
+            if self.tilt_db:
+                gain_db = gain_db + _uniform(m, (-self.tilt_db, self.tilt_db), generator)[:, None] * self.octaves
             S = self.S[i] * 10 ** (gain_db / 20)
             X = S + self._noise(j, generator) * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
             mag = X.abs()
@@ -347,6 +363,30 @@ def voice_augmented_pair(s: np.ndarray, x: np.ndarray, sr: int, semitones: float
     if formant_fraction != 1:
         s_shift = formant_shift(s_shift, s, semitones * formant_fraction)
     return s_shift, s_shift + (x - s)
+
+
+def low_shelf(s: np.ndarray, sr: int, gain_db: float, corner_hz: float = 150.0, top_hz: float = 400.0) -> np.ndarray:
+    """`s` with `gain_db` added below `corner_hz`, fading (linearly in log frequency) to 0 dB at `top_hz`; RMS kept."""
+    import librosa
+
+    S = librosa.stft(np.asarray(s, np.float32), n_fft=N_FFT, hop_length=N_FFT // 4)
+    f = np.maximum(np.linspace(0, sr / 2, len(S)), 1.0)
+    ramp = np.clip(np.log(top_hz / f) / np.log(top_hz / corner_hz), 0.0, 1.0)
+    out = librosa.istft(S * (10 ** (gain_db * ramp / 20))[:, None], n_fft=N_FFT, hop_length=N_FFT // 4, length=len(s))
+    scale = np.sqrt(np.sum(np.square(s, dtype=np.float64)) / max(np.sum(np.square(out, dtype=np.float64)), 1e-30))
+    return (out * scale).astype(np.float32)
+
+
+def bass_heavy_pair(s: np.ndarray, x: np.ndarray, sr: int, gain_db: float = 14.0,
+                    semitones: float = -2.0) -> tuple[np.ndarray, np.ndarray]:
+    """(clean, noisy): a pair's clean speech made deeper (`semitones`) and bass-heavy (low_shelf), plus its own noise.
+
+    A validation voice like a deep voice recorded close to the microphone (Prof. K's holds -9.9 dB of its energy
+    below 150 Hz, the training voice -22.5 dB); the SNR stays the pair's, since the speech keeps its RMS.
+    """
+    s_deep = low_shelf(pitch_shift(s, sr, semitones), sr, gain_db)
+    s_deep = s_deep * np.sqrt(np.sum(np.square(s, dtype=np.float64)) / np.sum(np.square(s_deep, dtype=np.float64)))
+    return s_deep.astype(np.float32), (s_deep + (x - s)).astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,14 +612,15 @@ def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
                 eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
                 noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
-                formant_fraction: float = 1.0, noise_rates: tuple[float, ...] = (1.0,)) -> VoiceMixer:
+                formant_fraction: float = 1.0, noise_rates: tuple[float, ...] = (1.0,), eq_bands: int = 6,
+                low_eq_db: float | None = None, tilt_db: float = 0.0) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s
     (played at each speed in `noise_rates`)."""
     voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, formant_fraction)
     noise = rate_shifted_noise(run["x_train"] - run["s_train"], run["sr"], noise_rates)
     return VoiceMixer(voices, noise, run["sr"], speech_db, noise_db, eq_db,
                       phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
-                      noise_hop=noise_hop)
+                      noise_hop=noise_hop, eq_bands=eq_bands, low_eq_db=low_eq_db, tilt_db=tilt_db)
 
 
 def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:

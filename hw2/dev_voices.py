@@ -1,0 +1,97 @@
+"""Problems 1-2 across voices: the dev pairs' labels, scores summarised over voices, and where (per band) a
+denoiser removes energy."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from hw2.common import REPO_ROOT
+
+DEV_VOICES_CSV = REPO_ROOT / "data" / "dev_voices.csv"
+BAND_EDGES_HZ = (0, 75, 150, 300, 600, 1200, 2400, 4800, 8000)  # octave bands, the two lowest split
+
+
+def dev_voice_labels(path: str | Path = DEV_VOICES_CSV) -> dict[str, dict]:
+    """{pair id: {'voice', 'f0_hz', 'role', 'source'}} from the dev voices' table (data/dev_voices.csv)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as f:
+        return {row["pair"]: {"voice": row["voice"], "f0_hz": float(row["f0_hz"]), "role": row["role"],
+                              "source": row["source"]} for row in csv.DictReader(f)}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    """The mean of the values that are not None (None when there are none)."""
+    kept = [v for v in values if v is not None]
+    return float(np.mean(kept)) if kept else None
+
+
+def voice_summary(scores: dict[str, dict], labels: dict[str, dict] | None = None) -> dict:
+    """Means over the labelled dev pairs of `scores` ({pair id: score_pair dict}): all, male, female, the worst.
+
+    Pairs without a label are listed under `unlabelled` and stay out of the means; pairs whose role is not "dev"
+    (test_11: noise the networks train on) are reported elsewhere and never averaged in.
+    """
+    labels = dev_voice_labels() if labels is None else labels
+    dev = [p for p in sorted(scores) if labels.get(p, {}).get("role") == "dev" and scores[p].get("snr_db") is not None]
+    snrs = {p: scores[p]["snr_db"] for p in dev}
+    out = {"pairs": dev, "labels": {p: labels[p]["voice"] for p in dev},
+           "f0_hz": {p: labels[p]["f0_hz"] for p in dev},
+           "unlabelled": [p for p in sorted(scores) if p not in labels and scores[p].get("snr_db") is not None],
+           "snr_db": snrs}
+    if not dev:
+        return out
+    worst = min(dev, key=lambda p: snrs[p])
+    for voice in ("male", "female"):
+        out[f"{voice}_mean_snr_db"] = _mean([snrs[p] for p in dev if labels[p]["voice"] == voice])
+    out.update(mean_snr_db=_mean(list(snrs.values())), worst_snr_db=snrs[worst], worst_pair=worst,
+               mean_input_snr_db=_mean([scores[p].get("input_snr_db") for p in dev]),
+               mean_oracle_snr_db=_mean([scores[p].get("oracle_snr_db") for p in dev]),
+               mean_pesq=_mean([scores[p].get("pesq") for p in dev]),
+               mean_stoi=_mean([scores[p].get("stoi") for p in dev]))
+    return out
+
+
+def band_energies_db(signal: np.ndarray, sr: int, edges: tuple[float, ...] = BAND_EDGES_HZ) -> np.ndarray:
+    """Energy of `signal` in each band [edges[i], edges[i+1]) Hz, in dB (power spectrum summed over time)."""
+    from hw2.speech import stft
+
+    power = np.sum(np.abs(stft(signal)) ** 2, axis=1)
+    f = np.linspace(0, sr / 2, len(power))
+    return np.array([10 * np.log10(np.sum(power[(f >= lo) & (f < hi)]) + 1e-20)
+                     for lo, hi in zip(edges[:-1], edges[1:])])
+
+
+def band_changes(x: np.ndarray, s_hat: np.ndarray, sr: int, noise: np.ndarray | None = None,
+                 s: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per band (BAND_EDGES_HZ), in dB: output/input ('removed' is its negative), noise/input, clean/input."""
+    x_db = band_energies_db(x, sr)
+    out = {"output_vs_input": band_energies_db(s_hat, sr) - x_db}
+    if noise is not None:
+        out["noise_vs_input"] = band_energies_db(noise, sr) - x_db
+    if s is not None:
+        out["clean_vs_input"] = band_energies_db(s, sr) - x_db
+    return out
+
+
+def plot_band_changes(panels: dict[str, dict[str, np.ndarray]], edges: tuple[float, ...] = BAND_EDGES_HZ):
+    """One panel per signal (title -> band_changes dict): bars of output/input, noise/input and clean/input per band."""
+    labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:])]
+    names = {"output_vs_input": "denoised / noisy", "noise_vs_input": "training noise / noisy",
+             "clean_vs_input": "clean truth / noisy"}
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels), 3.4), sharey=True, constrained_layout=True)
+    for ax, (title, bands) in zip(np.atleast_1d(axes), panels.items()):
+        width = 0.8 / len(bands)
+        for k, (key, values) in enumerate(bands.items()):
+            pos = np.arange(len(labels)) + (k - (len(bands) - 1) / 2) * width
+            ax.bar(pos, values, width, label=names.get(key, key))
+        ax.axhline(0, c="k", lw=0.6)
+        ax.set_xticks(np.arange(len(labels)), labels, rotation=45, fontsize=7)
+        ax.set(title=title, xlabel="band (Hz)")
+        ax.legend(fontsize=7, loc="lower left")
+    np.atleast_1d(axes)[0].set_ylabel("dB relative to the noisy input")
+    return fig
