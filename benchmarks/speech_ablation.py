@@ -311,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             kept = r["rules"][recipe.checkpoint]
             print(f"{key}: epoch {kept['epoch']}, tail {kept['tail_snr_db']:.2f}, test12 {kept['test12_snr_db']:.2f}, "
                   f"test11 {kept['test11_snr_db']:.2f} dB, dev mean {kept.get('mean_snr_db', float('nan')):.2f}, "
-                  f"male {kept.get('male_mean_snr_db', float('nan')):.2f}, worst {kept.get('worst_snr_db', float('nan')):.2f}"
+                  f"male {kept.get('male_mean_snr_db', float('nan')):.2f}, "
+                  f"worst {kept.get('worst_snr_db', float('nan')):.2f}"
                   f" ({r['train_seconds']:.0f} s)", flush=True)
             save(out, results)
     return 0
