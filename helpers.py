@@ -5,14 +5,22 @@ reader) needs only this one name:
 
 * hw2/common.py: files written atomically, notebook settings and paths, seeds, devices, progress bars,
   the shuffled-minibatch loop shared by every network, saving figures;
-* hw2/speech.py: Problems 1-2 (audio, STFT, SNR, the training set, the mask denoiser, synthetic speech);
+* Problems 1-2: hw2/audio.py (wav I/O, STFT and eq. 1, SNR, the course files and test pairs, quality
+  measures), hw2/voices.py (voice augmentation, VoiceMixer), hw2/denoiser.py (the mask denoiser, its bodies,
+  training), hw2/speech_report.py (tables, players, plots), hw2/speech_run.py (the pipeline notebooks 01/02
+  share, new test pairs) and hw2/synthetic_speech.py (the synthetic stand-in); hw2/dev_voices.py (dev voices);
 * hw2/cifar.py: Problems 3-4 (CIFAR-10, the homework's transforms, its CNN, classifier training);
 * hw2/pretext.py: Problem 4's fine-tuning recipes, seeds and linear probes.
 
 The notation (s, x, S, X, ...) is written down in CONTRIBUTING.md.
 """
+from hw2.audio import *
 from hw2.cifar import *
 from hw2.common import *
+from hw2.denoiser import *
 from hw2.dev_voices import *
 from hw2.pretext import *
-from hw2.speech import *
+from hw2.speech_report import *
+from hw2.speech_run import *
+from hw2.synthetic_speech import *
+from hw2.voices import *

@@ -1,0 +1,171 @@
+"""Problems 1-2, the networks and their training: the mask denoiser, its fully-connected and 1D-CNN bodies,
+fit_denoiser (with the checkpoint rule and weight averaging) and denoise."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from hw2.audio import magnitude, reconstruct, stft
+from hw2.common import progress, train_epoch
+
+
+class MaskDenoiser(nn.Module):
+    """Wrap a network into a nonnegative magnitude estimator: sigmoid mask x noisy magnitude.
+
+    The body sees standardised log-magnitudes (compressed input) and returns 513 mask logits; the
+    sigmoid (the last activation) keeps the mask in [0, 1], so the output |S_hat| = mask * |X| is a
+    nonnegative magnitude, as the homework requires.
+    """
+
+    def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0):
+        super().__init__()
+        self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
+        self.register_buffer("log_mean", torch.as_tensor(log_mean, dtype=torch.float32))
+        self.register_buffer("log_std", torch.as_tensor(log_std, dtype=torch.float32))
+
+    def forward(self, noisy_mag: torch.Tensor) -> torch.Tensor:
+        z = (torch.log(noisy_mag + 1e-4) - self.log_mean) / self.log_std
+        return self.max_mask * torch.sigmoid(self.body(z)) * noisy_mag  # x 1.0 is exact: the default is a plain mask
+
+
+def log_stats(mag_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-frequency mean and std of log-magnitudes (frames x 513), for MaskDenoiser."""
+    logs = torch.log(mag_frames + 1e-4)
+    return logs.mean(0), logs.std(0).clamp_min(1e-3)
+
+
+def fully_connected(hidden: int = 1024, n_hidden: int = 2, dropout: float = 0.0, n_freq: int = 513) -> nn.Sequential:
+    """Problem 1's body: 513 -> n_hidden x (Linear, ReLU, Dropout) -> 513 mask logits."""
+    layers, width = [], n_freq
+    for _ in range(n_hidden):
+        layers += [nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout)]
+        width = hidden
+    return nn.Sequential(*layers, nn.Linear(width, n_freq))
+
+
+class FrequencyCNN(nn.Module):
+    """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
+
+    def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv1d(1, channels, kernel, stride=2), nn.ReLU(),
+            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
+        )
+        flat = self.features(torch.zeros(1, 1, n_freq)).numel()  # computed, not typed
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(flat, n_freq))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(z.unsqueeze(1)))
+
+
+def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[int, ...]]]:
+    """(layer, output shape) for a batch of 4 spectra pushed through a FrequencyCNN body."""
+    z = torch.zeros(4, 1, n_freq)
+    rows = [("input [B, 1, 513]", tuple(z.shape))]
+    for layer in [*body.features, *body.head]:
+        z = layer(z)
+        if isinstance(layer, nn.Conv1d):
+            name = (f"Conv1d {layer.in_channels}->{layer.out_channels}, D={layer.kernel_size[0]}, "
+                    f"stride {layer.stride[0]}, padding {layer.padding[0]}")
+        elif isinstance(layer, nn.Linear):
+            name = f"Linear {layer.in_features}->{layer.out_features}"
+        elif isinstance(layer, nn.MaxPool1d):
+            name = f"MaxPool1d {layer.kernel_size}"
+        else:
+            name = type(layer).__name__
+        rows.append((name, tuple(z.shape)))
+    return rows
+
+
+class WeightAverage:
+    """Exponential moving average of a model's weights, kept in a copy of the model (`.module`).
+
+    Update n (n = 0, 1, ...) moves the average towards the live weights by 1 - min(decay, (1 + n) / (10 + n)):
+    the warm-up lets it forget the random initial weights quickly. Buffers are copied, not averaged.
+    """
+
+    def __init__(self, model: nn.Module, decay: float):
+        self.module, self.decay, self.updates = copy.deepcopy(model), decay, 0
+
+    @torch.no_grad()
+    def update(self, model: nn.Module) -> None:
+        """Move the average one step towards `model`'s current weights."""
+        self.updates += 1
+        weight = 1 - min(self.decay, self.updates / (9 + self.updates))
+        for avg, live in zip(self.module.parameters(), model.parameters()):
+            avg.lerp_(live, weight)
+        for avg, live in zip(self.module.buffers(), model.buffers()):
+            avg.copy_(live)
+
+
+@dataclass
+class BestEpoch:
+    """The checkpoint kept by fit_denoiser: its selection score, its epoch and its weights."""
+
+    score: float
+    epoch: int
+    state: dict
+
+
+def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
+                 evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
+                 generator: torch.Generator, select: str = "select", desc: str = "training",
+                 ema: float = 0.0, weight_decay: float = 0.0) -> dict:
+    """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
+
+    `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
+    frames each epoch. `evaluate(model)` returns named scores; the weights of the epoch with the
+    highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
+    restored at the end. With `ema` > 0 the scored and kept weights are an exponential moving
+    average of the trained weights with that decay per step (WeightAverage), not the weights themselves.
+    With `weight_decay` > 0 the optimiser is AdamW with that decoupled decay.
+    """
+    X, Y = data if isinstance(data, tuple) else data(1)
+    optimizer = (torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay) if weight_decay
+                 else torch.optim.Adam(model.parameters(), lr=lr))
+    steps_per_epoch = -(-len(X) // batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
+    history = {"train_loss": [], "scores": {}, "select": select}
+    best = BestEpoch(-float("inf"), 0, {})
+    average = WeightAverage(model, ema) if ema > 0 else None
+    scored = average.module if average else model
+    bar = progress(range(1, epochs + 1), desc=desc)
+    for epoch in bar:
+        if epoch > 1 and not isinstance(data, tuple):
+            X, Y = data(epoch)
+        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler,
+                              after_step=(lambda: average.update(model)) if average else None)
+        scores = evaluate(scored)
+        history["train_loss"].append(loss)
+        for name, value in scores.items():
+            history["scores"].setdefault(name, []).append(value)
+        score = epoch if select == "last" else np.mean(list(scores.values())) if select == "mean" else scores[select]
+        if score > best.score:
+            best = BestEpoch(float(score), epoch, copy.deepcopy(scored.state_dict()))
+        bar.set_postfix(refresh=False, loss=f"{loss:.4f}", **{k: f"{v:.2f}" for k, v in scores.items()},
+                        best=f"{best.score:.2f}@{best.epoch}")
+    model.load_state_dict(best.state)
+    history.update(best_score=best.score, best_epoch=best.epoch, ema=ema)
+    return history
+
+
+@torch.inference_mode()
+def predict_magnitude(model: nn.Module, noisy_mag: np.ndarray, device: torch.device) -> np.ndarray:
+    """Run a denoiser on a (513, frames) noisy magnitude; returns the (513, frames) estimate."""
+    model.eval()
+    frames = torch.as_tensor(noisy_mag.T, device=device)
+    return model(frames).T.cpu().numpy()
+
+
+def denoise(model: nn.Module, noisy: np.ndarray, device: torch.device) -> np.ndarray:
+    """Noisy waveform -> denoised waveform of the same length (STFT, network, eq. (1), inverse STFT)."""
+    X = stft(noisy)
+    return reconstruct(X, predict_magnitude(model, magnitude(X), device), len(noisy))
