@@ -18,6 +18,7 @@ from hw2.audio import *
 from hw2.cifar import *
 from hw2.common import *
 from hw2.denoiser import *
+from hw2.dev_pairs import *
 from hw2.dev_voices import *
 from hw2.pretext import *
 from hw2.speech_report import *

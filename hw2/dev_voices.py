@@ -15,13 +15,12 @@ BAND_EDGES_HZ = (0, 75, 150, 300, 600, 1200, 2400, 4800, 8000)  # octave bands, 
 
 
 def dev_voice_labels(path: str | Path = DEV_VOICES_CSV) -> dict[str, dict]:
-    """{pair id: {'voice', 'f0_hz', 'role', 'source'}} from the dev voices' table (data/dev_voices.csv)."""
+    """{pair id: {'voice', 'f0_hz', 'role', 'utterance', 'sha256', 'source', ...}} from the dev voices' table (data/dev_voices.csv)."""
     path = Path(path)
     if not path.is_file():
         return {}
     with open(path, newline="") as f:
-        return {row["pair"]: {"voice": row["voice"], "f0_hz": float(row["f0_hz"]), "role": row["role"],
-                              "source": row["source"]} for row in csv.DictReader(f)}
+        return {row["pair"]: {**row, "f0_hz": float(row["f0_hz"])} for row in csv.DictReader(f)}
 
 
 def _mean(values: list[float | None]) -> float | None:
