@@ -52,7 +52,7 @@ def dev_pair(source: np.ndarray, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarr
 
 
 def read_source(path: Path, expected_sha256: str | None) -> np.ndarray:
-    """A source recording as float64 mono at 16 kHz, after checking its checksum; ValueError naming the file otherwise."""
+    """A source recording as float64 mono at 16 kHz, its checksum checked; ValueError naming the file otherwise."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: source recording not found. Put the file there (its public copy: "
                                 f"{SOURCE_URL.format(utterance=path.stem)}) or pass --source DIR.")

@@ -15,7 +15,7 @@ BAND_EDGES_HZ = (0, 75, 150, 300, 600, 1200, 2400, 4800, 8000)  # octave bands, 
 
 
 def dev_voice_labels(path: str | Path = DEV_VOICES_CSV) -> dict[str, dict]:
-    """{pair id: {'voice', 'f0_hz', 'role', 'utterance', 'sha256', 'source', ...}} from the dev voices' table (data/dev_voices.csv)."""
+    """{pair id: {'voice', 'f0_hz', 'role', 'utterance', 'sha256', 'source'}} from data/dev_voices.csv."""
     path = Path(path)
     if not path.is_file():
         return {}
@@ -57,7 +57,7 @@ def voice_summary(scores: dict[str, dict], labels: dict[str, dict] | None = None
 
 def band_energies_db(signal: np.ndarray, sr: int, edges: tuple[float, ...] = BAND_EDGES_HZ) -> np.ndarray:
     """Energy of `signal` in each band [edges[i], edges[i+1]) Hz, in dB (power spectrum summed over time)."""
-    from hw2.speech import stft
+    from hw2.audio import stft
 
     power = np.sum(np.abs(stft(signal)) ** 2, axis=1)
     f = np.linspace(0, sr / 2, len(power))

@@ -1,4 +1,4 @@
-"""scripts/build_dev_pairs.py and hw2/dev_pairs.py: the dev pairs rebuilt from source recordings, on synthetic stand-ins."""
+"""scripts/build_dev_pairs.py and hw2/dev_pairs.py: dev pairs rebuilt from source recordings (synthetic stand-ins)."""
 import importlib.util
 
 import numpy as np
