@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from hw2.audio import stft
 from hw2.common import REPO_ROOT
 
 DEV_VOICES_CSV = REPO_ROOT / "data" / "dev_voices.csv"
@@ -57,8 +58,6 @@ def voice_summary(scores: dict[str, dict], labels: dict[str, dict] | None = None
 
 def band_energies_db(signal: np.ndarray, sr: int, edges: tuple[float, ...] = BAND_EDGES_HZ) -> np.ndarray:
     """Energy of `signal` in each band [edges[i], edges[i+1]) Hz, in dB (power spectrum summed over time)."""
-    from hw2.audio import stft
-
     power = np.sum(np.abs(stft(signal)) ** 2, axis=1)
     f = np.linspace(0, sr / 2, len(power))
     return np.array([10 * np.log10(np.sum(power[(f >= lo) & (f < hi)]) + 1e-20)
@@ -94,3 +93,57 @@ def plot_band_changes(panels: dict[str, dict[str, np.ndarray]], edges: tuple[flo
         ax.legend(fontsize=7, loc="lower left")
     np.atleast_1d(axes)[0].set_ylabel("dB relative to the noisy input")
     return fig
+
+
+def voices_ablation_rows(results: dict, rules: tuple[str, ...] | None = None) -> list[dict]:
+    """Ablation rows across voices: each run (or seed group: mean ± sd) at its recipe's rule, best dev mean first.
+
+    `results` is the JSON written by benchmarks/speech_ablation.py; with `rules` each run also gets a row per rule.
+    """
+    groups: dict[str, list[dict]] = {}
+    for key, run in results["variants"].items():
+        groups.setdefault(key.split("/")[0], []).append(run)
+    rows = []
+    for name, runs in groups.items():
+        own = runs[0]["recipe"].get("checkpoint", results.get("default_rule", "last"))
+        for rule in [own, *(r for r in (rules or ()) if r != own)]:
+            kept = [run["rules"][rule] for run in runs if "mean_snr_db" in run["rules"].get(rule, {})]
+            if not kept:
+                continue
+            cell = {k: _mean_sd([r[k] for r in kept]) for k in ("mean_snr_db", "male_mean_snr_db",
+                                                                   "female_mean_snr_db", "worst_snr_db",
+                                                                   "tail_snr_db", "test12_snr_db", "test11_snr_db")}
+            worst = sorted({r["worst_pair"] for r in kept})
+            rows.append({"variant": name if rule == own else f"{name}, rule '{rule}'", "seeds": len(kept),
+                         "rule": rule, "epoch": "/".join(str(r["epoch"]) for r in kept), "worst pair": ",".join(worst),
+                         "change": runs[0].get("change", ""), **cell,
+                         "_sort": float(np.mean([r["mean_snr_db"] for r in kept]))})
+    return sorted(rows, key=lambda r: -r["_sort"])
+
+
+def _mean_sd(values: list[float]) -> str:
+    """'m' for one value, 'm ± sd' for several."""
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{np.mean(values):.2f} ± {np.std(values, ddof=1):.2f}"
+
+
+def voices_ablation_table(path: str | Path, rules: tuple[str, ...] | None = None, names: list[str] | None = None,
+                          describe: bool = True) -> str:
+    """Markdown of voices_ablation_rows from a JSON file (only the variants in `names`, when given)."""
+    path = Path(path)
+    if not path.is_file():
+        return f"(no results: {path.name} is missing; run benchmarks/speech_ablation.py)"
+    import json
+
+    rows = [r for r in voices_ablation_rows(json.loads(path.read_text()), rules)
+            if names is None or r["variant"].split(",")[0] in names]
+    head = ["variant", "seeds", "epoch", "dev mean", "male mean", "female mean", "worst (pair)", "tail", "test_12",
+            "test_11"] + (["what it changes"] if describe else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r["variant"], str(r["seeds"]), f"{r['epoch']} ({r['rule']})", f"**{r['mean_snr_db']}**",
+                 r["male_mean_snr_db"], r["female_mean_snr_db"], f"{r['worst_snr_db']} ({r['worst pair']})",
+                 r["tail_snr_db"], r["test12_snr_db"], r["test11_snr_db"]] + ([r["change"]] if describe else [])
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from hw2.audio import (
 )
 from hw2.common import progress, save_json
 from hw2.denoiser import denoise
+from hw2.dev_voices import voice_summary
 from hw2.synthetic_speech import write_synthetic_speech_data
 from hw2.voices import VoiceMixer, rate_shifted_noise, shifted_voices
 
@@ -80,6 +81,7 @@ def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path,
                       scores_per_epoch=history["scores"])
     tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device)
     metrics = {"validation": validation, "train_loss_per_epoch": history["train_loss"], "tests": tests,
+               "voices": voice_summary(tests),
                "n_parameters": sum(p.numel() for p in model.parameters()), "synthetic_data": run["synthetic"],
                "settings": settings, **(extra or {}), "device": str(device), "torch": torch.__version__}
     metrics["wall_time_s"] = time.perf_counter() - start_time
