@@ -15,7 +15,6 @@ Problems 1-2 (speech denoising), each module importing only those above it:
                        new test pairs from a recording (make_test_pair_files)
                                                <- audio, voices, denoiser, synthetic_speech
   dev_voices.py        labels and summaries of the development voices (data/dev_voices.csv)
-  speech.py            a shim re-exporting the six speech modules, for old imports only
 Problems 3-4 (CIFAR-10):
   cifar.py             data, the homework's transforms, its CNN, classifier training
   pretext.py           Problem 4's fine-tuning recipes, seeds and linear probes         <- cifar
