@@ -3,8 +3,9 @@
 The functions live by topic in the package hw2/ and are all re-exported here, so a notebook (or a
 reader) needs only this one name:
 
-* hw2/common.py: files written atomically, notebook settings and paths, seeds, devices, progress bars,
-  the shuffled-minibatch loop shared by every network, saving figures;
+* hw2/common.py: files written atomically, notebook settings and paths, where a notebook writes
+  (output_dir: build/outputs/<name> unless re-rendered), seeds, devices, progress bars, the
+  shuffled-minibatch loop shared by every network, saving figures;
 * Problems 1-2: hw2/audio.py (wav I/O, STFT and eq. 1, SNR, the course files and test pairs, quality
   measures), hw2/voices.py (voice augmentation, VoiceMixer), hw2/denoiser.py (the mask denoiser, its bodies,
   training), hw2/speech_report.py (tables, players, plots), hw2/speech_run.py (the pipeline notebooks 01/02

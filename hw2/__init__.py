@@ -1,8 +1,9 @@
 """The code behind helpers.py (`import helpers as H` re-exports every module below), by topic.
 
 Shared:
-  common.py            files written atomically, settings and paths (repo_path, output_dir), seeds, devices,
-                       progress bars, the minibatch loop, figures, tables
+  common.py            files written atomically, settings and paths (repo_path; output_dir: where a notebook
+                       writes, build/outputs/<name> unless re-rendered), seeds, devices, progress bars, the
+                       minibatch loop, figures, tables
 Problems 1-2 (speech denoising), each module importing only those above it:
   audio.py             wav I/O, STFT and eq. (1), SNR (eq. 2), the course's speech files and test pairs
                        (loading, checking), the validation split, the oracle, SI-SDR / PESQ / STOI
@@ -11,10 +12,11 @@ Problems 1-2 (speech denoising), each module importing only those above it:
   denoiser.py          MaskDenoiser, its fully-connected and 1D-CNN bodies, fit_denoiser, denoise  <- audio
   synthetic_speech.py  the synthetic stand-in for the course's speech files           <- audio
   speech_report.py     score / comparison / seed / ablation tables, audio players, plots  <- audio
-  speech_run.py        the pipeline notebooks 01 and 02 share (speech_run_data ... finish_speech_run) and
-                       new test pairs from a recording (make_test_pair_files)
-                                               <- audio, voices, denoiser, synthetic_speech
-  dev_voices.py        labels and summaries of the development voices (data/dev_voices.csv)
+  dev_voices.py        labels and summaries of the development voices (data/dev_voices.csv)  <- audio
+  dev_pairs.py         the development pairs built from their source recordings
+  speech_run.py        the pipeline notebooks 01 and 02 share (speech_run_data: every file read and checked
+                       before training; ... finish_speech_run) and new test pairs from a recording
+                       (make_test_pair_files)   <- audio, voices, denoiser, synthetic_speech, dev_voices
 Problems 3-4 (CIFAR-10):
   cifar.py             data, the homework's transforms, its CNN, classifier training
   pretext.py           Problem 4's fine-tuning recipes, seeds and linear probes         <- cifar

@@ -3,6 +3,7 @@ pairs, the oracle, and the quality measures (SI-SDR, wideband PESQ, STOI)."""
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,26 +16,42 @@ HOP_LENGTH = 512
 SNR_EPS = 1e-20  # the homework's guard against log(0) and division by zero
 
 
-def load_wav(path: str | Path, sr: int | None = None) -> tuple[np.ndarray, int]:
+# What to do about a bad wav, by whose file it is: (missing, unreadable or empty, NaN samples).
+WAV_FIXES = {
+    "course": ("Put the course's wav files in the data folder (see data/README.md) or set DATA_DIR.",
+               "Replace it with the course's wav.",
+               "Re-export the recording as 16-bit PCM (or replace it with the course's file)."),
+    "test pair": ("",
+                  "Make the pair again (python scripts/make_test_pair.py YOUR_RECORDING --id NN --force) or move "
+                  "its test_x_NN.wav and test_s_NN.wav out of the data folder.",
+                  "Re-export it as 16-bit PCM, or move the pair out of the data folder."),
+    "recording": ("Check the path to your recording (any wav, flac or ogg file).",
+                  "Export your recording again as wav or flac (16-bit PCM) and pass that file.",
+                  "Export your recording again as 16-bit PCM wav and pass that file."),
+}
+
+
+def load_wav(path: str | Path, sr: int | None = None, kind: str = "course") -> tuple[np.ndarray, int]:
     """Read a wav as float32 mono; keep its rate (librosa's sr=None) unless `sr` asks to resample.
 
     Stereo (or more channels) is mixed down to mono by averaging, as librosa.load does.
     With `sr` given and different from the file's rate, the signal is resampled to `sr`.
+    A missing, unreadable, empty or non-finite file raises naming it, with the fix for its `kind`
+    (a key of WAV_FIXES: a course file, a test pair, the user's own recording).
     """
     path = Path(path)
+    missing, unreadable, non_finite = WAV_FIXES[kind]
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file. Put the course's wav files in the data folder "
-                                f"(see data/README.md) or set DATA_DIR.")
+        raise FileNotFoundError(f"{path}: no such file. {missing}".rstrip())
     try:
         x, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except Exception as e:  # soundfile raises LibsndfileError / RuntimeError on foreign files
-        raise ValueError(f"{path}: not a readable audio file ({e}). Replace it with the course's wav.") from e
+        raise ValueError(f"{path}: not a readable audio file ({e}). {unreadable}") from e
     x = x.mean(axis=1) if x.shape[1] > 1 else x[:, 0]
     if len(x) == 0:
-        raise ValueError(f"{path}: the file holds no samples. Replace it with a non-empty recording.")
+        raise ValueError(f"{path}: the file holds no samples. {unreadable}")
     if not np.isfinite(x).all():
-        raise ValueError(f"{path}: {int(np.sum(~np.isfinite(x)))} samples are NaN or infinite. Re-export the "
-                         f"recording as 16-bit PCM (or replace it with the course's file).")
+        raise ValueError(f"{path}: {int(np.sum(~np.isfinite(x)))} samples are NaN or infinite. {non_finite}")
     if sr is not None and sr != rate:
         import librosa  # lazy, here and below: it takes seconds to import and tests of other parts skip it
 
@@ -101,6 +118,38 @@ def find_test_pairs(data_dir: str | Path) -> dict[str, tuple[Path, Path | None]]
     return pairs
 
 
+def load_test_pairs(data_dir: str | Path, sr: int | None, problems: list[str] | None = None) -> dict[str, dict]:
+    """Every test pair, read and checked: {'NN': {'x_path', 's_path', 'x', 's'}} ('s' None without test_s_NN.wav).
+
+    Each file must be readable, non-empty and finite (load_wav), and a pair's two files must hold the same number
+    of samples (at `sr`; None: each file's own rate). A bad file raises ValueError naming every bad file
+    and the fix, or, with `problems` given, is appended there and left out.
+    """
+    pairs, found = {}, [] if problems is None else problems
+    for pair_id, (x_path, s_path) in find_test_pairs(data_dir).items():
+        try:
+            x = load_wav(x_path, sr, kind="test pair")[0]
+            s = None if s_path is None else load_wav(s_path, sr, kind="test pair")[0]
+        except (FileNotFoundError, ValueError) as e:
+            found.append(str(e))
+            continue
+        if s is not None and len(s) != len(x):
+            found.append(f"{x_path}: {len(x)} samples but {s_path.name} has {len(s)}; a pair's noisy mixture and "
+                         f"clean truth must be the same recording. {WAV_FIXES['test pair'][1]}")
+            continue
+        pairs[pair_id] = {"x_path": x_path, "s_path": s_path, "x": x, "s": s}
+    if problems is None and found:
+        raise ValueError(bad_files_message(data_dir, found))
+    return pairs
+
+
+def bad_files_message(data_dir: str | Path, problems: list[str]) -> str:
+    """One error message listing every bad file (each line names the file and the fix)."""
+    count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+    return (f"{count} with the data in {data_dir}; nothing was trained or written:\n"
+            + "\n".join(f"  - {p}" for p in problems))
+
+
 SPEECH_TRAIN_FILES = ("train_clean_male.wav", "train_dirty_male.wav")
 
 
@@ -109,14 +158,22 @@ def missing_speech_files(data_dir: str | Path) -> list[str]:
     return [f for f in SPEECH_TRAIN_FILES if not (Path(data_dir) / f).is_file()]
 
 
-def speech_data_or_error(data_dir: str | Path) -> Path:
-    """Return `data_dir` if it holds the course speech files, else raise naming each missing one."""
+def present_speech_files(data_dir: str | Path) -> list[str]:
+    """Names of the speech files in `data_dir`: the training pair's and every test_x_NN / test_s_NN wav."""
+    folder = Path(data_dir)
+    found = [f for f in SPEECH_TRAIN_FILES if (folder / f).is_file()]
+    return found + sorted(p.name for pattern in ("test_x_*.wav", "test_s_*.wav") for p in folder.glob(pattern))
+
+
+COURSE_FILES_FIX = "Copy the course's speech files there (see data/README.md) or set DATA_DIR / $HW2_DATA_DIR"
+
+
+def speech_data_or_error(data_dir: str | Path, advice: str | None = None) -> Path:
+    """Return `data_dir` if it holds the course speech files, else raise naming each missing one (and `advice`)."""
     missing = missing_speech_files(data_dir)
     if missing:
-        raise FileNotFoundError(
-            f"missing in {data_dir}: {', '.join(missing)}. Copy the course's speech files there "
-            f"(see data/README.md) or set DATA_DIR / $HW2_DATA_DIR; or set QUICK = True to run on a "
-            f"synthetic stand-in.")
+        advice = advice or f"{COURSE_FILES_FIX}; or set QUICK = True to run on a synthetic stand-in."
+        raise FileNotFoundError(f"missing in {data_dir}: {', '.join(missing)}. {advice}")
     return Path(data_dir)
 
 
@@ -186,13 +243,19 @@ def pesq_wb(s: np.ndarray, s_hat: np.ndarray, sr: int) -> float | None:
         s, s_hat = (librosa.resample(v, orig_sr=sr, target_sr=16000) for v in (s, s_hat))
     try:
         return float(pesq(16000, s, s_hat, "wb"))
-    except Exception as e:  # e.g. NoUtterancesError on silence, too-short signals
-        print(f"PESQ not computed: {type(e).__name__}: {e}")
+    except Exception as e:  # e.g. NoUtterancesError on silence, BufferTooShortError under 0.25 s
+        reason = (f"the signal is too short ({len(s) / 16000:.2f} s; PESQ needs at least 0.25 s)"
+                  if type(e).__name__ == "BufferTooShortError" else f"{type(e).__name__}: {e}")
+        print(f"PESQ not computed: {reason}")
         return None
 
 
 def stoi_score(s: np.ndarray, s_hat: np.ndarray, sr: int) -> float | None:
-    """Short-time objective intelligibility (0..1); None, with the reason printed, on failure."""
+    """Short-time objective intelligibility (0..1); None, with the reason printed, on failure.
+
+    pystoi needs 30 frames of 256 samples at 10 kHz (about 0.4 s) of non-silent speech; on less it only warns
+    and returns 1e-5, which would read as "unintelligible": that case is None too.
+    """
     try:
         from pystoi import stoi
     except ImportError:
@@ -200,10 +263,17 @@ def stoi_score(s: np.ndarray, s_hat: np.ndarray, sr: int) -> float | None:
         return None
     s, s_hat = _same_length(s, s_hat)
     try:
-        return float(stoi(s, s_hat, sr, extended=False))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = float(stoi(s, s_hat, sr, extended=False))
     except Exception as e:
         print(f"STOI not computed: {type(e).__name__}: {e}")
         return None
+    if any("Not enough STFT frames" in str(w.message) for w in caught):
+        print(f"STOI not computed: the signal is too short ({len(s) / sr:.2f} s; STOI needs about 0.4 s of "
+              f"non-silent speech)")
+        return None
+    return value
 
 
 def _same_length(s: np.ndarray, s_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,7 @@ from hw2.common import progress, train_epoch
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR_FOLDER = "cifar-10-batches-py"
+CIFAR_BATCHES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch")
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
@@ -128,18 +129,30 @@ def load_cifar10(data_dir: str | Path, download_if_missing: bool = True,
             raise FileNotFoundError(f"{folder}: missing. Download {CIFAR_URL} and extract it into {data_dir}, "
                                     f"or set QUICK = True to run on a synthetic stand-in.")
         fetch_cifar10(data_dir)
-    train = [_read_cifar_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
-    x_train = np.concatenate([b[0] for b in train])
-    y_train = np.concatenate([b[1] for b in train])
-    x_test, y_test = _read_cifar_batch(folder / "test_batch")
+    batches, problems = {}, []
+    for name in CIFAR_BATCHES:  # every batch is checked before any is used: the error names each bad one
+        try:
+            batches[name] = _read_cifar_batch(folder / name)
+        except (FileNotFoundError, ValueError) as e:
+            problems.append((e, str(e)))
+    if problems:
+        kind = FileNotFoundError if all(isinstance(e, FileNotFoundError) for e, _ in problems) else ValueError
+        raise kind("\n".join(message for _, message in problems))
+    x_train = np.concatenate([batches[f"data_batch_{i}"][0] for i in range(1, 6)])
+    y_train = np.concatenate([batches[f"data_batch_{i}"][1] for i in range(1, 6)])
+    x_test, y_test = batches["test_batch"]
     if expected_counts is not None and (len(x_train), len(x_test)) != tuple(expected_counts):
         raise ValueError(f"{folder}: {len(x_train)} training and {len(x_test)} test images, expected "
                          f"{expected_counts[0]} and {expected_counts[1]}. Delete the folder and download it again.")
     names = list(CIFAR_CLASSES)
     meta = folder / "batches.meta"
     if meta.is_file():
-        with open(meta, "rb") as f:
-            names = [n.decode() for n in pickle.load(f, encoding="bytes")[b"label_names"]]
+        try:
+            with open(meta, "rb") as f:
+                names = [n.decode() for n in pickle.load(f, encoding="bytes")[b"label_names"]]
+        except Exception as e:
+            raise ValueError(f"{meta}: not a readable CIFAR-10 batches.meta ({type(e).__name__}: {e}). Delete the "
+                             f"{CIFAR_FOLDER} folder and download it again.") from e
     return (x_train, y_train), (x_test, y_test), names
 
 

@@ -1,4 +1,5 @@
-"""Shared by every notebook: files, settings, seeds, devices, progress bars, the minibatch loop, figures."""
+"""Shared by every notebook: files, settings and output folders, seeds, devices, progress bars, the minibatch
+loop, figures."""
 from __future__ import annotations
 
 import io
@@ -33,6 +34,27 @@ def repo_path(value: str | Path | None, default: str | Path) -> Path:
     """A notebook's folder parameter as a path: `default` when None; relative paths resolve from the repository root."""
     path = Path(default if value is None or value == "" else value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+IN_PLACE_ENV = "HW2_IN_PLACE"  # "1" only in the documented re-render: scripts/run_notebooks.sh --in-place
+
+
+def build_dir() -> Path:
+    """Scratch space for runs: $HW2_BUILD_DIR when set, else the repository's build/ (git-ignored)."""
+    return Path(os.environ.get("HW2_BUILD_DIR") or REPO_ROOT / "build")
+
+
+def output_dir(value: str | Path | None, name: str) -> Path:
+    """Where a notebook writes: `value` (its OUTPUT_DIR) when given; else outputs/<name>, the committed results,
+    only in the re-render (`scripts/run_notebooks.sh --in-place` sets $HW2_IN_PLACE=1); else build/outputs/<name>.
+
+    The folder is not created here: the writers create it, after the data has been checked.
+    """
+    if value is not None and value != "":
+        return repo_path(value, ".")
+    if os.environ.get(IN_PLACE_ENV) == "1":
+        return REPO_ROOT / "outputs" / name
+    return build_dir() / "outputs" / name
 
 
 SETTING_TYPES = (int, float, str, bool, tuple, list, Path, type(None))

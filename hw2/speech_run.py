@@ -2,7 +2,6 @@
 metrics.json), and new test pairs from any clean recording (scripts/make_test_pair.py)."""
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -12,18 +11,20 @@ import torch
 import torch.nn as nn
 
 from hw2.audio import (
+    COURSE_FILES_FIX,
     HOP_LENGTH,
-    find_test_pairs,
+    bad_files_message,
+    load_test_pairs,
     load_training_pair,
     load_wav,
-    missing_speech_files,
+    present_speech_files,
     score_pair,
     snr,
     speech_data_or_error,
     split_validation,
     write_wav,
 )
-from hw2.common import progress, save_json
+from hw2.common import build_dir, progress, save_json
 from hw2.denoiser import denoise
 from hw2.dev_voices import voice_summary
 from hw2.synthetic_speech import write_synthetic_speech_data
@@ -31,28 +32,50 @@ from hw2.voices import VoiceMixer, rate_shifted_noise, shifted_voices
 
 
 def speech_run_data(data_dir: str | Path, quick: bool) -> dict:
-    """The training pair split into training and validation; quick mode without the course files: a synthetic stand-in.
+    """Every speech file of the run, read and checked before any training: the training pair split into training and
+    validation, and every test pair (test_pairs: load_test_pairs). A bad file stops the run naming each bad file.
 
-    Returns {'data_dir', 'synthetic', 'sr', 's_train', 'x_train', 's_val', 'x_val', 'source'}.
+    A folder without any speech file: in quick mode a synthetic stand-in (written under build/), else an error naming
+    the missing files. A folder with some speech files but not the training pair: an error naming the missing ones,
+    in quick mode too. Returns {'data_dir', 'synthetic', 'sr', 's_train', 'x_train', 's_val', 'x_val', 'source',
+    'test_pairs'}.
     """
     data_dir = Path(data_dir)
-    synthetic = bool(missing_speech_files(data_dir))
-    if synthetic and quick:
+    present = present_speech_files(data_dir)
+    synthetic = quick and not present
+    if synthetic:
         print("*** QUICK MODE ON A SYNTHETIC STAND-IN: these numbers say nothing about the course data ***")
-        data_dir = write_synthetic_speech_data(tempfile.mkdtemp(prefix="speech-"), train_seconds=30)
-    s, x, sr = load_training_pair(data_dir)  # raises, naming each missing file, when they are absent
+        data_dir = write_synthetic_speech_data(build_dir() / "synthetic_speech", train_seconds=30)
+    elif present:
+        shown = ", ".join(present[:4]) + (f" and {len(present) - 4} more" if len(present) > 4 else "")
+        speech_data_or_error(data_dir, f"{COURSE_FILES_FIX}. (QUICK = True does not help: its synthetic stand-in "
+                                       f"is used only when the folder holds none of the speech files; it holds "
+                                       f"{shown}.)")
+    else:
+        speech_data_or_error(data_dir)
+    problems: list[str] = []
+    try:
+        s, x, sr = load_training_pair(data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        problems.append(str(e))
+        sr = None
+    test_pairs = load_test_pairs(data_dir, sr, problems)
+    if problems:
+        raise ValueError(bad_files_message(data_dir, problems))
     split = split_validation(data_dir, s, x, sr)
-    return {"data_dir": data_dir, "synthetic": synthetic, "sr": sr, **split}
+    return {"data_dir": data_dir, "synthetic": synthetic, "sr": sr, **split, "test_pairs": test_pairs}
 
 
 def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float, float], noise_db: tuple[float, float],
                 eq_db: float, phase_sensitive: bool, cache_dir: str | Path | None = None,
                 noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
-                formant_fraction: float = 1.0, noise_rates: tuple[float, ...] = (1.0,), eq_bands: int = 6,
+                formant_fraction: float | tuple[float, ...] = 1.0, noise_rates: tuple[float, ...] = (1.0,),
+                eq_bands: int = 6,
                 low_eq_db: float | None = None, tilt_db: float = 0.0) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s
     (played at each speed in `noise_rates`)."""
-    voices = shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, formant_fraction)
+    fractions = formant_fraction if isinstance(formant_fraction, (tuple, list)) else (formant_fraction,)
+    voices = [v for f in fractions for v in shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, f)]
     noise = rate_shifted_noise(run["x_train"] - run["s_train"], run["sr"], noise_rates)
     return VoiceMixer(voices, noise, run["sr"], speech_db, noise_db, eq_db,
                       phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
@@ -79,7 +102,7 @@ def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path,
     validation.update(best_snr_db=validation["snr_db"], best_epoch=history["best_epoch"],
                       checkpoint_rule=history["select"], snr_db_per_epoch=history["scores"]["validation"],
                       scores_per_epoch=history["scores"])
-    tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device)
+    tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device, run.get("test_pairs"))
     metrics = {"validation": validation, "train_loss_per_epoch": history["train_loss"], "tests": tests,
                "voices": voice_summary(tests),
                "n_parameters": sum(p.numel() for p in model.parameters()), "synthetic_data": run["synthetic"],
@@ -98,16 +121,20 @@ def scored_pairs(metrics: dict) -> dict[str, dict]:
 
 
 def denoise_test_mixtures(model: nn.Module, data_dir: str | Path, out_dir: str | Path, sr: int,
-                          device: torch.device) -> dict:
-    """Denoise every test_x_NN.wav into out_dir/test_s_NN_recons.wav; all measures where test_s_NN.wav exists."""
+                          device: torch.device, pairs: dict[str, dict] | None = None) -> dict:
+    """Denoise every test_x_NN.wav into out_dir/test_s_NN_recons.wav; all measures where test_s_NN.wav exists.
+
+    `pairs`: the test pairs as load_test_pairs returns them (read from `data_dir` when None).
+    """
     results = {}
-    for pair_id, (x_path, s_path) in progress(find_test_pairs(data_dir).items(), desc="test mixtures"):
-        x, _ = load_wav(x_path, sr)
+    pairs = load_test_pairs(data_dir, sr) if pairs is None else pairs
+    for pair_id, pair in progress(pairs.items(), desc="test mixtures"):
+        x = pair["x"]
         s_hat = denoise(model, x, device)
         out = write_wav(Path(out_dir) / f"test_s_{pair_id}_recons.wav", s_hat, sr)
-        result = {"input": x_path.name, "output": out.name, "seconds": round(len(x) / sr, 2)}
-        if s_path is not None:
-            result.update(score_pair(load_wav(s_path, sr)[0], x, s_hat, sr))
+        result = {"input": pair["x_path"].name, "output": out.name, "seconds": round(len(x) / sr, 2)}
+        if pair["s"] is not None:
+            result.update(score_pair(pair["s"], x, s_hat, sr))
         else:
             result.update(snr_db=None, input_snr_db=None)
         results[pair_id] = result
@@ -139,7 +166,8 @@ def mix_at_snr(s: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
 def make_test_pair_files(clean_path: str | Path, pair_id: str, data_dir: str | Path, snr_db: float = 6.5,
                          noise_start: str | float = "tail", force: bool = False) -> tuple[Path, Path]:
     """Write data_dir/test_x_<id>.wav and test_s_<id>.wav: a clean recording plus the course's chip noise."""
-    data_dir = speech_data_or_error(data_dir)
+    data_dir = speech_data_or_error(data_dir, "make_test_pair.py takes its noise from the course's training pair: "
+                                              "copy those files there (see data/README.md) or pass --data-dir.")
     if not str(pair_id).isalnum():
         raise ValueError(f"--id {pair_id!r}: use letters and digits only, e.g. 21")
     x_path, s_path = data_dir / f"test_x_{pair_id}.wav", data_dir / f"test_s_{pair_id}.wav"
@@ -147,7 +175,7 @@ def make_test_pair_files(clean_path: str | Path, pair_id: str, data_dir: str | P
         raise FileExistsError(f"{x_path if x_path.exists() else s_path} exists: choose another --id, "
                               f"or pass --force to overwrite it")
     s_train, x_train, sr = load_training_pair(data_dir)
-    s, _ = load_wav(clean_path, sr)
+    s, _ = load_wav(clean_path, sr, kind="recording")
     rms = float(np.sqrt(np.mean(np.square(s, dtype=np.float64))))
     if rms < 1e-5:
         raise ValueError(f"{clean_path}: the recording is silent (RMS {rms:.1e}). Record some speech and try again.")

@@ -106,3 +106,11 @@ def test_member_escaping_the_folder_is_rejected(tmp_path):
 def test_synthetic_stand_in_is_cifar_shaped():
     x, y = H.synthetic_cifar(50, seed=1)
     assert x.shape == (50, 32, 32, 3) and x.dtype == np.uint8 and set(y) <= set(range(10))
+
+
+def test_every_missing_batch_is_named_at_once(tiny_cifar):
+    data_dir, _ = tiny_cifar
+    for name in ("data_batch_2", "test_batch"):
+        (data_dir / H.CIFAR_FOLDER / name).unlink()
+    with pytest.raises(FileNotFoundError, match="(?s)data_batch_2: missing.*test_batch: missing"):
+        H.load_cifar10(data_dir, download_if_missing=False, expected_counts=None)

@@ -14,19 +14,54 @@ from conftest import ROOT
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("."))
 
 
-def run_quick(name, tmp_path):
-    """Execute notebooks/<name> with QUICK=True, an empty DATA_DIR (so: synthetic) and a temporary OUTPUT_DIR."""
-    out_dir, empty = tmp_path / "out", tmp_path / "no-data"
-    empty.mkdir()
-    pm.execute_notebook(str(ROOT / "notebooks" / name), str(tmp_path / name), kernel_name="python3",
-                        parameters={"QUICK": True, "DATA_DIR": str(empty), "OUTPUT_DIR": str(out_dir)},
-                        cwd=str(ROOT / "notebooks"), progress_bar=False)
-    return out_dir, json.loads((out_dir / "metrics.json").read_text())
+FOLDERS = {"01_speech_denoising_dnn.ipynb": "01_dnn", "02_speech_denoising_cnn1d.ipynb": "02_cnn1d",
+           "03_cifar10_augmentation.ipynb": "03_augmentation", "04_self_supervised_pretext.ipynb": "04_pretext"}
+
+
+def snapshot(folder):
+    """{file: (mtime, size)} of everything under `folder`."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*"))} if folder.is_dir() else {}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """run(name) -> (output folder, metrics, committed outputs/<name> before, after), each notebook executed once:
+    QUICK=True, an empty DATA_DIR (so: synthetic), no OUTPUT_DIR (the default rule) and $HW2_BUILD_DIR temporary."""
+    runs = {}
+
+    def run(name):
+        if name not in runs:
+            tmp = tmp_path_factory.mktemp(name[:2])
+            empty, build, committed = tmp / "no-data", tmp / "build", ROOT / "outputs" / FOLDERS[name]
+            empty.mkdir()
+            before = snapshot(committed)
+            with pytest.MonkeyPatch.context() as mp:  # the kernel inherits the environment
+                mp.setenv("HW2_BUILD_DIR", str(build))
+                mp.delenv("HW2_IN_PLACE", raising=False)
+                pm.execute_notebook(str(ROOT / "notebooks" / name), str(tmp / name), kernel_name="python3",
+                                    parameters={"QUICK": True, "DATA_DIR": str(empty)},
+                                    cwd=str(ROOT / "notebooks"), progress_bar=False)
+            out_dir = build / "outputs" / FOLDERS[name]
+            runs[name] = out_dir, json.loads((out_dir / "metrics.json").read_text()), before, snapshot(committed)
+        return runs[name]
+
+    return run
+
+
+def run_quick(name, quick_run):
+    """(output folder, metrics) of the quick run of notebooks/<name>."""
+    return quick_run(name)[:2]
+
+
+@pytest.mark.parametrize("name", list(FOLDERS))
+def test_quick_run_without_output_dir_leaves_the_committed_outputs_untouched(name, quick_run):
+    out_dir, _, before, after = quick_run(name)
+    assert after == before and out_dir.is_dir()
 
 
 @pytest.mark.parametrize("name", ["01_speech_denoising_dnn.ipynb", "02_speech_denoising_cnn1d.ipynb"])
-def test_speech_notebook_quick_run_beats_the_noisy_input(name, tmp_path):
-    out_dir, m = run_quick(name, tmp_path)
+def test_speech_notebook_quick_run_beats_the_noisy_input(name, quick_run):
+    out_dir, m = run_quick(name, quick_run)
     assert m["synthetic_data"] is True and m["settings"]["QUICK"] is True
     v = m["validation"]
     assert v["best_snr_db"] > v["input_snr_db"] + 1
@@ -44,8 +79,8 @@ def test_committed_speech_notebooks_are_light_enough_for_github():
         assert (ROOT / "notebooks" / name).stat().st_size <= 1_000_000, name
 
 
-def test_augmentation_notebook_quick_run(tmp_path):
-    out_dir, m = run_quick("03_cifar10_augmentation.ipynb", tmp_path)
+def test_augmentation_notebook_quick_run(quick_run):
+    out_dir, m = run_quick("03_cifar10_augmentation.ipynb", quick_run)
     assert m["synthetic_data"] is True and m["n_augmented"] == 4 * m["n_train"]
     for run in ("baseline", "augmented"):
         assert len(m[run]["val_acc_per_epoch"]) == m["settings"]["EPOCHS"]
@@ -53,8 +88,8 @@ def test_augmentation_notebook_quick_run(tmp_path):
     assert (out_dir / "accuracy.png").is_file() and (out_dir / "augmented_examples.png").is_file()
 
 
-def test_pretext_notebook_quick_run(tmp_path):
-    out_dir, m = run_quick("04_self_supervised_pretext.ipynb", tmp_path)
+def test_pretext_notebook_quick_run(quick_run):
+    out_dir, m = run_quick("04_self_supervised_pretext.ipynb", quick_run)
     assert m["synthetic_data"] is True and m["pretext"]["n_examples"] == 3 * m["n_unlabelled"]
     assert m["n_labelled"] == 500 and sum(m["labelled_per_class"]) == 500
     for run in ("scratch", "transfer"):

@@ -65,3 +65,22 @@ def test_a_silent_recording_is_refused(data_dir, tmp_path, capsys):
 def test_noise_past_the_end_continues_time_reversed():
     noise = np.arange(10.0)
     assert H.noise_excerpt(noise, 7, 8).tolist() == [7, 8, 9, 9, 8, 7, 7, 8]
+
+
+def test_a_missing_recording_gets_advice_about_the_recording(data_dir, tmp_path, capsys):
+    make_test_pair.main([str(tmp_path / "nobody.wav"), "--id", "25", "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err
+    assert "your recording" in err and "course" not in err and "QUICK" not in err
+
+
+def test_an_unreadable_recording_gets_advice_about_the_recording(data_dir, tmp_path, capsys):
+    (tmp_path / "me.wav").write_text("not audio")
+    assert make_test_pair.main([str(tmp_path / "me.wav"), "--id", "26", "--data-dir", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "me.wav: not a readable audio file" in err and "Export your recording again" in err
+
+
+def test_a_data_folder_without_the_training_pair_is_explained_without_quick_mode(tmp_path, stereo_44k, capsys):
+    assert make_test_pair.main([str(stereo_44k), "--id", "27", "--data-dir", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "train_clean_male.wav" in err and "make_test_pair.py takes its noise" in err and "QUICK" not in err

@@ -63,3 +63,13 @@ def test_score_pair_has_every_measure_for_input_network_and_oracle(speech):
 
 def test_mix_at_snr_hits_the_requested_snr(speech):
     assert H.snr(speech, degraded(speech, 6.5)) == pytest.approx(6.5, abs=1e-4)
+
+
+def test_stoi_of_a_tenth_of_a_second_is_none_with_the_reason(speech, capsys):
+    assert H.stoi_score(speech[: SR // 10], degraded(speech, 5)[: SR // 10], SR) is None
+    assert "STOI not computed: the signal is too short" in capsys.readouterr().out
+
+
+def test_pesq_of_a_tenth_of_a_second_is_none_with_the_reason(speech, capsys):
+    assert H.pesq_wb(speech[: SR // 10], degraded(speech, 5)[: SR // 10], SR) is None
+    assert "PESQ not computed: the signal is too short" in capsys.readouterr().out
