@@ -68,7 +68,8 @@ class Recipe:
     noise_hop: int = 512  # training noise columns every this many samples
     max_mask: float = 1.0  # the mask's ceiling (sigmoid x this)
     weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
-    formant_fraction: float = 1.0  # formants move by this fraction of each pitch shift (1: together)
+    formant_fraction: float | tuple[float, ...] = 1.0  # formants move by this fraction of each shift (1: together);
+    # a tuple: one set of voices per fraction
     checkpoint: str = DEFAULT_RULE  # the rule (RULES) that picks the kept epoch
     eq_bands: int = 6  # bands of the speech EQ
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
@@ -80,7 +81,18 @@ NOISE_EQ = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # the DNN before form
 FORMANT = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # the DNN before noise speeds
 FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
+DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
+CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
+    "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
+                     "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
+    "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
+                          "dnn-final-eq10-low20 with 60 epochs in batches of 128 (about the same time)"),
+    "cnn-low-e60": (replace(CNN_LOW, epochs=60), "cnn-final-eq10-low20 with 60 epochs instead of 40"),
+    "cnn-low-noise-aug": (replace(CNN_LOW, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
+                          "cnn-final-eq10-low20 with notebook 01's noise EQ (+-6 dB) and noise speeds (+-5%)"),
+    "cnn-low-fmix": (replace(CNN_LOW, formant_fraction=(1.0, 0.25)),
+                     "cnn-final-eq10-low20 with a second set of voices whose formants move by a quarter of the pitch"),
     "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
             "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
     "cnn": (Recipe(net="cnn"), "base recipe, 1D CNN"),
@@ -218,10 +230,11 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
     pairs = dict(data["pairs"])
-    if recipe.formant_fraction != 1:  # the selection voice is made like the training voices
-        pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], sr, 12, recipe.formant_fraction)
-    voices = H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
-                              formant_fraction=recipe.formant_fraction)
+    fractions = recipe.formant_fraction if isinstance(recipe.formant_fraction, tuple) else (recipe.formant_fraction,)
+    if fractions[0] != 1:  # the selection voice is made like the (first set of) training voices
+        pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], sr, 12, fractions[0])
+    voices = [v for f in fractions for v in H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
+                                                             formant_fraction=f)]
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,

@@ -64,22 +64,26 @@ def band_energies_db(signal: np.ndarray, sr: int, edges: tuple[float, ...] = BAN
                      for lo, hi in zip(edges[:-1], edges[1:])])
 
 
-def band_changes(x: np.ndarray, s_hat: np.ndarray, sr: int, noise: np.ndarray | None = None,
-                 s: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Per band (BAND_EDGES_HZ), in dB: output/input ('removed' is its negative), noise/input, clean/input."""
+def band_changes(x: np.ndarray, s_hat: np.ndarray, sr: int, s: np.ndarray | None = None,
+                 noise: np.ndarray | None = None, noisy: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per band (BAND_EDGES_HZ), in dB: denoised/noisy input, and where given clean/noisy input and noise/`noisy`.
+
+    `noise` is compared with `noisy` (default `x`): e.g. the training noise with the training mixture, to show
+    how much of a band the network was taught to remove.
+    """
     x_db = band_energies_db(x, sr)
     out = {"output_vs_input": band_energies_db(s_hat, sr) - x_db}
-    if noise is not None:
-        out["noise_vs_input"] = band_energies_db(noise, sr) - x_db
     if s is not None:
         out["clean_vs_input"] = band_energies_db(s, sr) - x_db
+    if noise is not None:
+        out["noise_vs_input"] = band_energies_db(noise, sr) - (x_db if noisy is None else band_energies_db(noisy, sr))
     return out
 
 
 def plot_band_changes(panels: dict[str, dict[str, np.ndarray]], edges: tuple[float, ...] = BAND_EDGES_HZ):
     """One panel per signal (title -> band_changes dict): bars of output/input, noise/input and clean/input per band."""
     labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:])]
-    names = {"output_vs_input": "denoised / noisy", "noise_vs_input": "training noise / noisy",
+    names = {"output_vs_input": "denoised / noisy", "noise_vs_input": "training noise / training mixture",
              "clean_vs_input": "clean truth / noisy"}
     fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels), 3.4), sharey=True, constrained_layout=True)
     for ax, (title, bands) in zip(np.atleast_1d(axes), panels.items()):
@@ -147,3 +151,128 @@ def voices_ablation_table(path: str | Path, rules: tuple[str, ...] | None = None
                  r["tail_snr_db"], r["test12_snr_db"], r["test11_snr_db"]] + ([r["change"]] if describe else [])
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def voices_table(runs: dict[str, dict], labels: dict[str, dict] | None = None) -> str:
+    """Markdown: one row per scored pair (validation, each dev voice, test_11), the dev means and the worst last.
+
+    `runs` maps a network's label to its metrics.json; each network gets SNR, PESQ and STOI columns.
+    """
+    labels = dev_voice_labels() if labels is None else labels
+    first = next(iter(runs.values()))
+    scored = sorted(p for p, t in first["tests"].items() if t.get("snr_db") is not None)
+    dev = [p for p in scored if labels.get(p, {}).get("role") == "dev"]
+    pairs = ["validation", *dev, *(p for p in scored if p not in dev)]
+
+    def scores(m: dict, pair: str) -> dict:
+        return m["validation"] if pair == "validation" else m["tests"].get(pair, {})
+
+    def fmt(v, spec: str) -> str:
+        return "–" if v is None else spec.format(v)
+
+    head = ["pair", "voice", "f0 (Hz)", "input SNR", "oracle SNR"]
+    for name in runs:
+        head += [f"{name} SNR", "PESQ", "STOI"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for pair in pairs:
+        label = labels.get("train" if pair == "validation" else pair, {})
+        voice = label.get("voice", "unlabelled") + (" (trained noise)" if label.get("role") == "trained noise" else "")
+        voice = "training voice, held-out tail" if pair == "validation" else voice
+        f0 = fmt(label.get("f0_hz"), "{:.0f}")
+        m0 = scores(first, pair)
+        cells = [pair, voice, f0, fmt(m0.get("input_snr_db"), "{:.2f}"), fmt(m0.get("oracle_snr_db"), "{:.2f}")]
+        for m in runs.values():
+            sc = scores(m, pair)
+            cells += [f"**{fmt(sc.get('snr_db'), '{:.2f}')}**", fmt(sc.get("pesq"), "{:.2f}"),
+                      fmt(sc.get("stoi"), "{:.3f}")]
+        lines.append("| " + " | ".join(cells) + " |")
+    summaries = {name: voice_summary(m["tests"], labels) for name, m in runs.items()}
+    s0 = next(iter(summaries.values()))
+    if s0.get("pairs"):
+        for key, text in (("mean", "mean of the dev voices"), ("male_mean", "mean, male"),
+                          ("female_mean", "mean, female"), ("worst", "worst dev voice")):
+            cells = [text, "", "", fmt(s0.get("mean_input_snr_db") if key == "mean" else None, "{:.2f}"),
+                     fmt(s0.get("mean_oracle_snr_db") if key == "mean" else None, "{:.2f}")]
+            for s in summaries.values():
+                snr_text = fmt(s.get(f"{key}_snr_db"), "{:.2f}") + (f" ({s['worst_pair']})" if key == "worst" else "")
+                cells += [f"**{snr_text}**", fmt(s.get("mean_pesq") if key == "mean" else None, "{:.2f}"),
+                          fmt(s.get("mean_stoi") if key == "mean" else None, "{:.3f}")]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def band_panels(model, run: dict, metrics: dict, device) -> dict[str, dict[str, np.ndarray]]:
+    """Per-band changes (band_changes) for Prof. K's test_x_02 and the deepest labelled dev voice, when present."""
+    from hw2.audio import load_wav
+    from hw2.denoiser import denoise
+
+    sr, folder, panels = run["sr"], Path(run["data_dir"]), {}
+    if "02" in metrics["tests"]:
+        x = load_wav(folder / "test_x_02.wav", sr)[0]
+        panels["test_x_02 (Prof. K)"] = band_changes(x, denoise(model, x, device), sr,
+                                                     noise=run["x_train"] - run["s_train"], noisy=run["x_train"])
+    deep = deepest_dev_voice(metrics)
+    if deep is not None:
+        x, s = (load_wav(folder / f"test_{k}_{deep}.wav", sr)[0] for k in "xs")
+        panels[f"test_x_{deep} ({metrics['voices']['f0_hz'][deep]:.0f} Hz)"] = band_changes(
+            x, denoise(model, x, device), sr, s=s)
+    return panels
+
+
+def deepest_dev_voice(metrics: dict) -> str | None:
+    """The scored dev pair with the lowest f0, or None."""
+    voices = metrics.get("voices", {})
+    return min(voices.get("pairs", []), key=lambda p: voices["f0_hz"][p], default=None)
+
+
+def low_band_removed_db(panels: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, float]]:
+    """For metrics.json: per panel, the dB the network takes out of 0-75 and 75-150 Hz (denoised / noisy)."""
+    return {title: {f"{lo}-{hi} Hz": -float(bands["output_vs_input"][i])
+                    for i, (lo, hi) in enumerate(zip(BAND_EDGES_HZ[:2], BAND_EDGES_HZ[1:3]))}
+            for title, bands in panels.items()}
+
+
+def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: float | None = None) -> str:
+    """HTML players for test_x_<pair>.wav and its denoised test_s_<pair>_recons.wav (the first `seconds`)."""
+    from hw2.audio import load_wav
+    from hw2.speech_report import audio_html
+
+    sr = run["sr"]
+    x = load_wav(Path(run["data_dir"]) / f"test_x_{pair}.wav", sr)[0]
+    s_hat = load_wav(Path(out_dir) / f"test_s_{pair}_recons.wav", sr)[0]
+    return (audio_html(x, sr, f"test_x_{pair}.wav ({what}), noisy", seconds)
+            + audio_html(s_hat, sr, f"test_s_{pair}_recons.wav, denoised", seconds))
+
+
+def welch_interval(a: list[float], b: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean(a) - mean(b), low, high): Welch's t confidence interval for the difference of two means."""
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    diff, se = a.mean() - b.mean(), np.sqrt(va + vb)
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else np.inf
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    return float(diff), float(diff - half), float(diff + half)
+
+
+def seed_comparison(path: str | Path, a: str, b: str) -> dict | None:
+    """Dev-mean SNR of variant `a` minus variant `b` over their seeds in a seeds JSON, with Welch's 95% interval.
+
+    None when the file or either variant (with at least two seeds) is missing.
+    """
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    results = json.loads(path.read_text())
+    means = {}
+    for name in (a, b):
+        runs = [r for k, r in results["variants"].items() if k.split("/")[0] == name]
+        means[name] = [r["rules"][r["recipe"]["checkpoint"]]["mean_snr_db"] for r in runs]
+    if min(len(v) for v in means.values()) < 2:
+        return None
+    diff, low, high = welch_interval(means[a], means[b])
+    return {"a": a, "b": b, "a_dev_means": means[a], "b_dev_means": means[b], "n_a": len(means[a]),
+            "n_b": len(means[b]), "difference_db": diff, "low_db": low, "high_db": high, "test": "Welch's t, 95%"}

@@ -81,3 +81,11 @@ def test_default_eq_draws_are_unchanged_by_the_new_options():
     a = H.VoiceMixer([s], n, 16000).frames(500, torch.Generator().manual_seed(1))
     b = H.VoiceMixer([s], n, 16000, low_eq_db=6.0, tilt_db=0.0).frames(500, torch.Generator().manual_seed(1))
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_welch_interval_on_known_numbers():
+    diff, low, high = H.welch_interval([1.0, 2.0, 3.0], [0.0, 0.0, 3.0])
+    # means 2 and 1, variances 1 and 3: se = sqrt(1/3 + 1) = 1.1547, dof = (4/3)^2 / ((1/3)^2/2 + 1/2) = 3.2,
+    # t(0.975, 3.2) = 3.0728, half-width 3.5482
+    assert diff == pytest.approx(1.0)
+    assert (low, high) == pytest.approx((1.0 - 3.5482, 1.0 + 3.5482), abs=1e-3)
