@@ -39,7 +39,7 @@ def voice_summary(scores: dict[str, dict], labels: dict[str, dict] | None = None
     labels = dev_voice_labels() if labels is None else labels
     dev = [p for p in sorted(scores) if labels.get(p, {}).get("role") == "dev" and scores[p].get("snr_db") is not None]
     snrs = {p: scores[p]["snr_db"] for p in dev}
-    out = {"pairs": dev, "labels": {p: labels[p]["voice"] for p in dev},
+    out = {"pairs": dev, "n": len(dev), "labels": {p: labels[p]["voice"] for p in dev},
            "f0_hz": {p: labels[p]["f0_hz"] for p in dev},
            "unlabelled": [p for p in sorted(scores) if p not in labels and scores[p].get("snr_db") is not None],
            "snr_db": snrs}
