@@ -24,5 +24,6 @@ from hw2.dev_voices import *
 from hw2.pretext import *
 from hw2.speech_report import *
 from hw2.speech_run import *
+from hw2.stats import *
 from hw2.synthetic_speech import *
 from hw2.voices import *

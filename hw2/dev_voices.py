@@ -10,6 +10,7 @@ import numpy as np
 
 from hw2.audio import stft
 from hw2.common import REPO_ROOT
+from hw2.stats import welch_interval
 
 DEV_VOICES_CSV = REPO_ROOT / "data" / "dev_voices.csv"
 BAND_EDGES_HZ = (0, 75, 150, 300, 600, 1200, 2400, 4800, 8000)  # octave bands, the two lowest split
@@ -242,18 +243,6 @@ def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: f
     s_hat = load_wav(Path(out_dir) / f"test_s_{pair}_recons.wav", sr)[0]
     return (audio_html(x, sr, f"test_x_{pair}.wav ({what}), noisy", seconds)
             + audio_html(s_hat, sr, f"test_s_{pair}_recons.wav, denoised", seconds))
-
-
-def welch_interval(a: list[float], b: list[float], level: float = 0.95) -> tuple[float, float, float]:
-    """(mean(a) - mean(b), low, high): Welch's t confidence interval for the difference of two means."""
-    from scipy import stats
-
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    diff, se = a.mean() - b.mean(), np.sqrt(va + vb)
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else np.inf
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
-    return float(diff), float(diff - half), float(diff + half)
 
 
 def seed_comparison(path: str | Path, a: str, b: str) -> dict | None:
