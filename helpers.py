@@ -11,7 +11,9 @@ reader) needs only this one name:
   training), hw2/speech_report.py (tables, players, plots), hw2/speech_run.py (the pipeline notebooks 01/02
   share, new test pairs) and hw2/synthetic_speech.py (the synthetic stand-in); hw2/dev_voices.py (dev voices);
 * hw2/cifar.py: Problems 3-4 (CIFAR-10, the homework's transforms, its CNN, classifier training);
-* hw2/pretext.py: Problem 4's fine-tuning recipes, seeds and linear probes.
+* hw2/pretext.py: Problem 4's fine-tuning recipes, seeds and linear probes;
+* hw2/transfer.py: Problem 4's regularised recipes (frozen layers, per-group learning rates, AdamW, dropout,
+  augmentation), their settings chosen by k-fold cross-validation, and the statistics of the comparison.
 
 The notation (s, x, S, X, ...) is written down in CONTRIBUTING.md.
 """
@@ -26,4 +28,5 @@ from hw2.speech_report import *
 from hw2.speech_run import *
 from hw2.stats import *
 from hw2.synthetic_speech import *
+from hw2.transfer import *
 from hw2.voices import *

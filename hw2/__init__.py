@@ -4,6 +4,7 @@ Shared:
   common.py            files written atomically, settings and paths (repo_path; output_dir: where a notebook
                        writes, build/outputs/<name> unless re-rendered), seeds, devices, progress bars, the
                        minibatch loop, figures, tables
+  stats.py             Welch's interval for a difference of means, mean and standard error, interval verdicts
 Problems 1-2 (speech denoising), each module importing only those above it:
   audio.py             wav I/O, STFT and eq. (1), SNR (eq. 2), the course's speech files and test pairs
                        (loading, checking), the validation split, the oracle, SI-SDR / PESQ / STOI
@@ -20,4 +21,7 @@ Problems 1-2 (speech denoising), each module importing only those above it:
 Problems 3-4 (CIFAR-10):
   cifar.py             data, the homework's transforms, its CNN, classifier training
   pretext.py           Problem 4's fine-tuning recipes, seeds and linear probes         <- cifar
+  transfer.py          Problem 4's regularised recipes (frozen layers, per-group LRs, AdamW, dropout, augmentation;
+                       many seeds / folds as one network), k-fold CV of their settings, Welch intervals and the
+                       comparison table                                                 <- cifar, pretext, stats
 """

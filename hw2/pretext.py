@@ -19,12 +19,27 @@ from hw2.common import progress
 
 @dataclass(frozen=True)
 class Recipe:
-    """One way to train the 10-class CNN on the labelled images: which layers come from the pretext network, and LRs."""
+    """One way to train the 10-class CNN on the labelled images; the defaults are the homework's transfer recipe.
+
+    The homework's scratch recipe is Recipe(..., transferred=()). The fields after lr_new (freezing, dropout,
+    weight decay, augmentation) are for issue 19's regularised recipes; only H.fit_recipes (hw2/transfer.py)
+    trains them, and they are off by default: the homework's network and training exactly.
+    """
 
     description: str
-    transferred: tuple[str, ...]  # layers copied from the pretext network; () trains from scratch
-    lr_transferred: float         # learning rate of the transferred layers
-    lr_new: float                 # learning rate of the freshly He-initialised layers
+    transferred: tuple[str, ...] = TRANSFERABLE  # layers copied from the pretext network; () trains from scratch
+    lr_transferred: float = 1e-5  # learning rate of the transferred layers
+    lr_new: float = 1e-3          # learning rate of the freshly He-initialised layers
+    frozen: tuple[str, ...] = ()  # transferred layers held fixed (no gradient, no weight decay) ...
+    frozen_epochs: int | None = None  # ... for this many epochs, then trained at lr_transferred; None: throughout
+    dropout: float = 0.0          # dropout on the 250 conv2 features, before fc1 (the homework's network has none)
+    weight_decay: float = 0.0     # AdamW's decoupled weight decay, every layer (0: exactly Adam)
+    augment: str = "none"         # "none", "mirror_copies" (the images and their mirrors) or "fresh" (a draw per epoch)
+    epochs: int = 10_000          # full-batch epochs (one step each)
+
+    def is_homework_training(self) -> bool:
+        """True when nothing beyond the homework's training is asked for (no freezing, dropout, decay, augmentation)."""
+        return not self.frozen and self.dropout == 0 and self.weight_decay == 0 and self.augment == "none"
 
 
 def initial_network(recipe: Recipe, pretext_state: dict | None, seed: int) -> BaselineCNN:
@@ -129,6 +144,9 @@ def fit_stacked(recipe: Recipe, pretext_state: dict | None, seeds: tuple[int, ..
     Accuracy is measured every `eval_every` epochs and at the end. Returns the network and {'epochs_evaluated',
     'test_acc' (seeds x evaluations), 'train_loss' (summed over seeds, at evaluations), 'wall_time_s'}.
     """
+    if not recipe.is_homework_training():
+        raise ValueError(f"{recipe.description!r} freezes layers or regularises; fit_stacked trains only the "
+                         f"homework's plain recipes: use H.fit_recipes (hw2/transfer.py)")
     model = StackedCNN([initial_network(recipe, pretext_state, seed) for seed in seeds]).to(X.device)
     transferred = [p for layer in recipe.transferred for p in model.layer_parameters(layer)]
     new = [p for layer in ("conv1", "conv2", "fc1", "fc2") if layer not in recipe.transferred
