@@ -83,12 +83,31 @@ FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
+CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
+DNN_VOICES = replace(DNN_LOW, checkpoint="voices")  # notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
+    "dnn-voices": (DNN_VOICES, "notebook 01's default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
+                   "band), the epoch kept by the three validation signals"),
+    "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
+                   "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
                      "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
     "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
                           "dnn-final-eq10-low20 with 60 epochs in batches of 128 (about the same time)"),
     "cnn-low-e60": (replace(CNN_LOW, epochs=60), "cnn-final-eq10-low20 with 60 epochs instead of 40"),
+    "dnn-low-tilt3-e60-bs128": (replace(DNN_LOW, tilt_db=3.0, epochs=60, batch_size=128),
+                                "dnn-final-eq10-low20-tilt3 with 60 epochs in batches of 128"),
+    "cnn-low-tilt3-e60": (replace(CNN_LOW, tilt_db=3.0, epochs=60), "cnn-final-eq10-low20-tilt3 with 60 epochs"),
+    "dnn-low-formant0.5": (replace(DNN_LOW, formant_fraction=0.5),
+                           "dnn-final-eq10-low20 with formants moved by half of each pitch shift instead of a quarter"),
+    "dnn-low-b8": (replace(DNN_LOW, eq_bands=8), "dnn-final-eq10-low20 with the speech EQ over 8 bands instead of 6"),
+    "dnn-low-tilt6": (replace(DNN_LOW, tilt_db=6.0), "dnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
+    "cnn-low-tilt6": (replace(CNN_LOW, tilt_db=6.0), "cnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
+    "cnn-low-tilt3-noise-aug": (replace(CNN_LOW, tilt_db=3.0, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
+                                "cnn-final-eq10-low20-tilt3 with notebook 01's noise EQ (+-6 dB) and noise speeds"),
+    "cnn-low-tilt3-fmix": (replace(CNN_LOW, tilt_db=3.0, formant_fraction=(1.0, 0.25)),
+                           "cnn-final-eq10-low20-tilt3 with a second set of voices whose formants move by a quarter "
+                           "of the pitch"),
     "cnn-low-noise-aug": (replace(CNN_LOW, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
                           "cnn-final-eq10-low20 with notebook 01's noise EQ (+-6 dB) and noise speeds (+-5%)"),
     "cnn-low-fmix": (replace(CNN_LOW, formant_fraction=(1.0, 0.25)),
@@ -292,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=str(H.default_data_dir()))
     parser.add_argument("--out", default=str(ROOT / "outputs" / "speech_ablation" / "ablation.json"))
     parser.add_argument("--seed0-from-ablation", action="store_true",
-                        help="take each variant's seed-0 run from ablation.json (same recipe), not train it again")
+                        help="take each variant's seed-0 run from --seed0-file (same recipe), not train it again")
+    parser.add_argument("--seed0-file", default=str(ROOT / "outputs" / "speech_ablation" / "ablation.json"),
+                        help="where --seed0-from-ablation finds the seed-0 runs")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -306,11 +327,15 @@ def main(argv: list[str] | None = None) -> int:
                    threads=torch.get_num_threads(), torch=torch.__version__)
     results.setdefault("variants", {})
     if args.seed0_from_ablation:
-        ablation = json.loads((ROOT / "outputs" / "speech_ablation" / "ablation.json").read_text())["variants"]
+        ablation = json.loads(Path(args.seed0_file).read_text())["variants"]
         for name in names:
-            stored = {**asdict(Recipe()), **ablation.get(name, {}).get("recipe", {})}  # fields added later: defaults
-            if name in ablation and stored == json.loads(json.dumps(asdict(VARIANTS[name][0]))):
-                results["variants"][f"{name}/seed0"] = {**ablation[name], "copied_from": "ablation.json"}
+            want = json.loads(json.dumps(asdict(VARIANTS[name][0])))
+            for source, run in ablation.items():  # the same training under any name (the kept epoch's rule may differ)
+                stored = {**asdict(Recipe()), **run.get("recipe", {})}  # fields added later: their defaults
+                if {**stored, "checkpoint": None} == {**want, "checkpoint": None} and "/" not in source:
+                    results["variants"][f"{name}/seed0"] = {**run, "recipe": want, "change": VARIANTS[name][1],
+                                                            "copied_from": f"{Path(args.seed0_file).name}: {source}"}
+                    break
     data = load_data(H.speech_data_or_error(Path(args.data_dir)))
     for name in names:
         recipe, change = VARIANTS[name]

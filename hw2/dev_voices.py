@@ -100,7 +100,8 @@ def plot_band_changes(panels: dict[str, dict[str, np.ndarray]], edges: tuple[flo
     return fig
 
 
-def voices_ablation_rows(results: dict, rules: tuple[str, ...] | None = None) -> list[dict]:
+def voices_ablation_rows(results: dict, rules: tuple[str, ...] | None = None,
+                         only_rule: str | None = None) -> list[dict]:
     """Ablation rows across voices: each run (or seed group: mean ± sd) at its recipe's rule, best dev mean first.
 
     `results` is the JSON written by benchmarks/speech_ablation.py; with `rules` each run also gets a row per rule.
@@ -111,7 +112,7 @@ def voices_ablation_rows(results: dict, rules: tuple[str, ...] | None = None) ->
     rows = []
     for name, runs in groups.items():
         own = runs[0]["recipe"].get("checkpoint", results.get("default_rule", "last"))
-        for rule in [own, *(r for r in (rules or ()) if r != own)]:
+        for rule in [only_rule] if only_rule else [own, *(r for r in (rules or ()) if r != own)]:
             kept = [run["rules"][rule] for run in runs if "mean_snr_db" in run["rules"].get(rule, {})]
             if not kept:
                 continue
@@ -119,7 +120,7 @@ def voices_ablation_rows(results: dict, rules: tuple[str, ...] | None = None) ->
                                                                    "female_mean_snr_db", "worst_snr_db",
                                                                    "tail_snr_db", "test12_snr_db", "test11_snr_db")}
             worst = sorted({r["worst_pair"] for r in kept})
-            rows.append({"variant": name if rule == own else f"{name}, rule '{rule}'", "seeds": len(kept),
+            rows.append({"variant": name if rule == own or only_rule else f"{name}, rule '{rule}'", "seeds": len(kept),
                          "rule": rule, "epoch": "/".join(str(r["epoch"]) for r in kept), "worst pair": ",".join(worst),
                          "change": runs[0].get("change", ""), **cell,
                          "_sort": float(np.mean([r["mean_snr_db"] for r in kept]))})
@@ -134,14 +135,14 @@ def _mean_sd(values: list[float]) -> str:
 
 
 def voices_ablation_table(path: str | Path, rules: tuple[str, ...] | None = None, names: list[str] | None = None,
-                          describe: bool = True) -> str:
+                          describe: bool = True, only_rule: str | None = None) -> str:
     """Markdown of voices_ablation_rows from a JSON file (only the variants in `names`, when given)."""
     path = Path(path)
     if not path.is_file():
         return f"(no results: {path.name} is missing; run benchmarks/speech_ablation.py)"
     import json
 
-    rows = [r for r in voices_ablation_rows(json.loads(path.read_text()), rules)
+    rows = [r for r in voices_ablation_rows(json.loads(path.read_text()), rules, only_rule)
             if names is None or r["variant"].split(",")[0] in names]
     head = ["variant", "seeds", "epoch", "dev mean", "male mean", "female mean", "worst (pair)", "tail", "test_12",
             "test_11"] + (["what it changes"] if describe else [])

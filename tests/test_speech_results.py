@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import speech_ablation as A  # noqa: E402
 
-FILES = ["ablation.json", "seeds.json"]
+FILES = ["ablation.json", "seeds.json", "voices.json", "voices_seeds.json"]
 
 
 def _results(name: str) -> dict:
@@ -33,6 +33,10 @@ def test_the_kept_epochs_follow_their_rules(name):
         octave, kept = run["scores_per_epoch"]["tail_octave"], run["rules"]
         assert octave[kept["tail+octave"]["epoch"] - 1] == max(octave) == kept["tail+octave"]["tail_octave_snr_db"], key
         assert kept["last"]["epoch"] == len(octave) == run["recipe"]["epochs"], key
+        if "tail_bass" in run["scores_per_epoch"]:  # the three validation signals of the rule "voices"
+            sc = run["scores_per_epoch"]
+            mean = [(a + b + c) / 3 for a, b, c in zip(sc["tail"], octave, sc["tail_bass"])]
+            assert mean[kept["voices"]["epoch"] - 1] == max(mean), key
 
 
 @pytest.mark.parametrize("name", FILES)

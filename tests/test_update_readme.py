@@ -17,6 +17,7 @@ def outputs(tmp_path, monkeypatch):
     readme.write_text((ROOT / "README.md").read_text())
     monkeypatch.setattr(update_readme, "OUTPUTS", tmp_path / "outputs")
     monkeypatch.setattr(update_readme, "README", readme)
+    monkeypatch.setattr(update_readme, "BENCHMARKS", tmp_path / "benchmarks-README.md")  # absent: not rewritten
     return tmp_path / "outputs"
 
 
