@@ -99,9 +99,47 @@ def speech_extras() -> list[str]:
     return lines
 
 
+def conclusions() -> list[str]:
+    """One plain sentence per problem, from the same files."""
+    lines = []
+    dnn, cnn = load("01_dnn/metrics.json"), load("02_cnn1d/metrics.json")
+    if dnn and cnn and dnn.get("voices", {}).get("pairs") and cnn.get("voices", {}).get("pairs"):
+        d, c = dnn["voices"], cnn["voices"]
+        text = (f"* **Problems 1–2.** Both networks denoise voices they never heard, and the 1D CNN serves them "
+                f"better: over the {c['n']} dev voices {c['mean_snr_db']:.2f} dB against the fully-connected "
+                f"network's {d['mean_snr_db']:.2f} dB (noisy input {c['mean_input_snr_db']:.2f}, oracle "
+                f"{c['mean_oracle_snr_db']:.2f}); on the male voices {c['male_mean_snr_db']:.2f} against "
+                f"{d['male_mean_snr_db']:.2f} dB.") if c["mean_snr_db"] > d["mean_snr_db"] else (
+            f"* **Problems 1–2.** Both networks denoise voices they never heard: over the {d['n']} dev voices the "
+            f"fully-connected network reaches {d['mean_snr_db']:.2f} dB and the 1D CNN {c['mean_snr_db']:.2f} dB "
+            f"(noisy input {d['mean_input_snr_db']:.2f}, oracle {d['mean_oracle_snr_db']:.2f}).")
+        comparison = cnn.get("seed_comparison")
+        if comparison:
+            text += (f" Over {comparison['n_a']} seeds each the difference DNN − CNN is "
+                     f"{comparison['difference_db']:+.2f} dB (95% interval [{comparison['low_db']:+.2f}, "
+                     f"{comparison['high_db']:+.2f}], Welch's t).")
+        lines.append(text)
+    p3 = load("03_augmentation/metrics.json")
+    if p3:
+        b, a = p3["baseline"]["best_val_acc"], p3["augmented"]["best_val_acc"]
+        lines.append(f"* **Problem 3.** Training on the 4× augmented set {'raises' if a > b else 'does not raise'} the "
+                     f"best validation accuracy ({b:.4f} → {a:.4f}).")
+    p4 = load("04_pretext/metrics.json")
+    if p4 and "runs" in p4:
+        s, h = p4["runs"]["scratch"], p4["runs"]["homework_transfer"]
+        lines.append(f"* **Problem 4.** With the homework's own recipe the pretext features do not beat training "
+                     f"from scratch ({h['final_test_acc_mean']:.3f} against {s['final_test_acc_mean']:.3f} final "
+                     f"test accuracy, {len(s['seeds'])} seeds)."
+                     if h["final_test_acc_mean"] <= s["final_test_acc_mean"] else
+                     f"* **Problem 4.** The homework's transfer reaches {h['final_test_acc_mean']:.3f} final test "
+                     f"accuracy against {s['final_test_acc_mean']:.3f} from scratch ({len(s['seeds'])} seeds).")
+    return ["In one sentence each:", "", *lines, ""] if lines else []
+
+
 def section() -> str:
     """The generated Markdown between the markers."""
-    rows = ["| problem | result (from `outputs/*/metrics.json`) | graded file | run time |", "|---|---|---|---|",
+    rows = [*conclusions(), "| problem | result (from `outputs/*/metrics.json`) | graded file | run time |",
+            "|---|---|---|---|",
             speech_row("1 · fully connected", "01_dnn/metrics.json"),
             speech_row("2 · 1D CNN", "02_cnn1d/metrics.json")]
     speech = speech_extras()
