@@ -74,6 +74,7 @@ class Recipe:
     eq_bands: int = 6  # bands of the speech EQ
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
+    global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -84,10 +85,14 @@ CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epoc
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
-DNN_VOICES = replace(DNN_LOW, checkpoint="voices")  # notebook 01's default
+DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "notebook 01's default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
-                   "band), the epoch kept by the three validation signals"),
+                   "band) and formants moved by half of each pitch shift, the epoch kept by the three validation "
+                   "signals"),
+    "dnn-voices-formant0.25": (replace(DNN_LOW, checkpoint="voices"),
+                               "dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest band), formants moved "
+                               "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
     "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
                    "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
@@ -100,6 +105,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-low-tilt3-e60": (replace(CNN_LOW, tilt_db=3.0, epochs=60), "cnn-final-eq10-low20-tilt3 with 60 epochs"),
     "dnn-low-formant0.5": (replace(DNN_LOW, formant_fraction=0.5),
                            "dnn-final-eq10-low20 with formants moved by half of each pitch shift instead of a quarter"),
+    "dnn-low-global-norm": (replace(DNN_LOW, global_norm=True),
+                            "dnn-final-eq10-low20 with the input standardised by one mean and spread for all "
+                            "frequencies instead of per frequency"),
+    "dnn-low-dropout0.2": (replace(DNN_LOW, dropout=0.2),
+                           "dnn-final-eq10-low20 with dropout 0.2 after each hidden layer"),
     "dnn-low-b8": (replace(DNN_LOW, eq_bands=8), "dnn-final-eq10-low20 with the speech EQ over 8 bands instead of 6"),
     "dnn-low-tilt6": (replace(DNN_LOW, tilt_db=6.0), "dnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
     "cnn-low-tilt6": (replace(CNN_LOW, tilt_db=6.0), "cnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
@@ -241,7 +251,10 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
         body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout)
     else:
         body = H.FrequencyCNN(16, 9, recipe.dropout)
-    return H.MaskDenoiser(body, *H.log_stats(X), max_mask=recipe.max_mask)
+    log_mean, log_std = H.log_stats(X)
+    if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
+        log_mean, log_std = log_mean.mean().expand_as(log_mean), log_std.mean().expand_as(log_std)
+    return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask)
 
 
 def train(recipe: Recipe, data: dict, seed: int) -> dict:

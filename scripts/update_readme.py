@@ -105,19 +105,17 @@ def conclusions() -> list[str]:
     dnn, cnn = load("01_dnn/metrics.json"), load("02_cnn1d/metrics.json")
     if dnn and cnn and dnn.get("voices", {}).get("pairs") and cnn.get("voices", {}).get("pairs"):
         d, c = dnn["voices"], cnn["voices"]
-        text = (f"* **Problems 1–2.** Both networks denoise voices they never heard, and the 1D CNN serves them "
-                f"better: over the {c['n']} dev voices {c['mean_snr_db']:.2f} dB against the fully-connected "
-                f"network's {d['mean_snr_db']:.2f} dB (noisy input {c['mean_input_snr_db']:.2f}, oracle "
-                f"{c['mean_oracle_snr_db']:.2f}); on the male voices {c['male_mean_snr_db']:.2f} against "
-                f"{d['male_mean_snr_db']:.2f} dB.") if c["mean_snr_db"] > d["mean_snr_db"] else (
-            f"* **Problems 1–2.** Both networks denoise voices they never heard: over the {d['n']} dev voices the "
-            f"fully-connected network reaches {d['mean_snr_db']:.2f} dB and the 1D CNN {c['mean_snr_db']:.2f} dB "
-            f"(noisy input {d['mean_input_snr_db']:.2f}, oracle {d['mean_oracle_snr_db']:.2f}).")
+        text = (f"* **Problems 1–2.** Both networks denoise voices they never heard: over the {d['n']} dev voices the "
+                f"fully-connected network reaches {d['mean_snr_db']:.2f} dB and the 1D CNN {c['mean_snr_db']:.2f} dB "
+                f"(noisy input {d['mean_input_snr_db']:.2f}, oracle {d['mean_oracle_snr_db']:.2f}); on the male "
+                f"voices {d['male_mean_snr_db']:.2f} and {c['male_mean_snr_db']:.2f} dB.")
         comparison = cnn.get("seed_comparison")
         if comparison:
-            text += (f" Over {comparison['n_a']} seeds each the difference DNN − CNN is "
-                     f"{comparison['difference_db']:+.2f} dB (95% interval [{comparison['low_db']:+.2f}, "
-                     f"{comparison['high_db']:+.2f}], Welch's t).")
+            low, high = comparison["low_db"], comparison["high_db"]
+            verdict = ("the DNN is better" if low > 0 else "the CNN is better" if high < 0 else
+                       "no clear difference between them")
+            text += (f" Over {comparison['n_a']} seeds each, DNN − CNN = {comparison['difference_db']:+.2f} dB "
+                     f"(95% interval [{low:+.2f}, {high:+.2f}], Welch's t): {verdict}.")
         lines.append(text)
     p3 = load("03_augmentation/metrics.json")
     if p3:
@@ -231,7 +229,17 @@ def benchmark_tables() -> str:
 
     folder = OUTPUTS / "speech_ablation"
     rules = ("voices", "last")
-    return "\n".join([
+    bands = []
+    if (folder / "band_errors.json").is_file():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from band_errors import band_error_table
+
+        bands = ["### Where the committed networks lose, band by band (`benchmarks/band_errors.py`)", "",
+                 "Energy of the error s − ŝ in each band, in dB of the voice's total energy (the largest entries are "
+                 "where the SNR is lost), and in the worst band what the network took out (denoised / noisy) beside "
+                 "what it should have (clean / noisy):", "",
+                 band_error_table(json.loads((folder / "band_errors.json").read_text())), ""]
+    return "\n".join([*bands,
         "### Seeds of the defaults (mean ± sd; each at its own rule, then at the last epoch)", "",
         H.voices_ablation_table(folder / "voices_seeds.json", rules=rules, describe=False), "",
         "### Every variant across the dev voices (seed 0; at the recipe's rule, then at the rules 'voices' and "

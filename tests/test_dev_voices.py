@@ -89,3 +89,20 @@ def test_welch_interval_on_known_numbers():
     # t(0.975, 3.2) = 3.0728, half-width 3.5482
     assert diff == pytest.approx(1.0)
     assert (low, high) == pytest.approx((1.0 - 3.5482, 1.0 + 3.5482), abs=1e-3)
+
+
+def test_band_errors_locate_a_band_the_estimate_removed(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import band_errors
+
+    s = _tone(100, 2.0) + _tone(2000, 2.0)
+    H.write_wav(tmp_path / "test_x_91.wav", s + _tone(5000, 2.0) * 0.1, 16000)
+    H.write_wav(tmp_path / "test_s_91.wav", s, 16000)
+    H.write_wav(tmp_path / "test_s_91_recons.wav", _tone(100, 2.0), 16000)  # the 2 kHz part removed
+    b = band_errors.pair_bands(tmp_path, tmp_path, "91")
+    assert int(np.argmax(b["error_db_of_clean"])) == 5  # 1200-2400 Hz
+    assert band_errors.pair_bands(tmp_path, tmp_path, "92") is None
