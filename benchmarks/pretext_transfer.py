@@ -35,7 +35,12 @@ frozen; a CV stack of 5 folds 0.35; one test evaluation (5 models, 10,000 images
 an idle machine take about half as long (the committed notebook 04 ran its 3-seed steps in 0.49 x the 1-thread
 time): CV about 47 min, comparison about 1.5 h (homework recipes 58 min, the five regularised ones 26-31 min),
 about 2.3 h in all. With mirrored copies instead of fresh draws the five regularised recipes would take about
-55 min instead.
+55 min instead. Measured afterwards at 2 threads on the idle machine (`--measure`, outputs/pretext_transfer/
+timing.json): 0.23 s per homework step, 0.26 regularised (fresh draws), 0.44 on mirrored copies, 0.13 frozen,
+0.24 per CV stack, 1.9 s per test evaluation; the script's upper-bound estimate: CV 1.1 h, the homework's two
+recipes 1.4 h, the regularised ones 0.8 h, 3.3 h in all. Two threads are thus only about 1.3-1.5x faster than
+one here, not 2x: notebook 04 with 5 seeds and the homework's 10,000-epoch recipes will not fit 120 minutes
+unless something gives (fewer homework epochs are not allowed; fewer recipes or a cheaper check schedule).
 """
 from __future__ import annotations
 
