@@ -253,7 +253,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
         body = H.FrequencyCNN(16, 9, recipe.dropout)
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
-        log_mean, log_std = log_mean.mean().expand_as(log_mean), log_std.mean().expand_as(log_std)
+        log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
     return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask)
 
 

@@ -64,3 +64,13 @@ def test_seeds_table_gives_mean_and_sd_at_the_kept_and_the_last_epoch(tmp_path):
                                 "variants": {"dnn-final/seed0": run(12.0, 11.0), "dnn-final/seed1": run(12.2, 11.4)}}))
     row = H.seeds_table(path).splitlines()[2]
     assert row == "| dnn-final | 2 | 12.10 ± 0.14 | 14.00 ± 0.00 | 15.00 ± 0.00 | 11.20 ± 0.28 |"
+
+
+def test_a_globally_standardised_model_can_restore_its_kept_epoch():
+    import copy
+
+    import torch
+
+    model = A.build_model(A.VARIANTS["dnn-low-global-norm"][0], torch.rand(64, 513))
+    assert torch.all(model.log_mean == model.log_mean[0]) and torch.all(model.log_std == model.log_std[0])
+    model.load_state_dict(copy.deepcopy(model.state_dict()))  # what fit_denoiser does with the kept epoch
