@@ -13,7 +13,8 @@ reader) needs only this one name:
 * hw2/cifar.py: Problems 3-4 (CIFAR-10, the homework's transforms, its CNN, classifier training);
 * hw2/pretext.py: Problem 4's fine-tuning recipes, seeds and linear probes;
 * hw2/transfer.py: Problem 4's regularised recipes (frozen layers, per-group learning rates, AdamW, dropout,
-  augmentation), their settings chosen by k-fold cross-validation, and the statistics of the comparison.
+  augmentation), their settings chosen by k-fold cross-validation; hw2/transfer_report.py: the statistics
+  of the comparison and its tables.
 
 The notation (s, x, S, X, ...) is written down in CONTRIBUTING.md.
 """
@@ -29,4 +30,5 @@ from hw2.speech_run import *
 from hw2.stats import *
 from hw2.synthetic_speech import *
 from hw2.transfer import *
+from hw2.transfer_report import *
 from hw2.voices import *

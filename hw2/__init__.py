@@ -22,6 +22,7 @@ Problems 3-4 (CIFAR-10):
   cifar.py             data, the homework's transforms, its CNN, classifier training
   pretext.py           Problem 4's fine-tuning recipes, seeds and linear probes         <- cifar
   transfer.py          Problem 4's regularised recipes (frozen layers, per-group LRs, AdamW, dropout, augmentation;
-                       many seeds / folds as one network), k-fold CV of their settings, Welch intervals and the
-                       comparison table                                                 <- cifar, pretext, stats
+                       many seeds / folds as one network), k-fold CV of their settings  <- cifar, pretext, stats
+  transfer_report.py   recipes in words, Welch intervals between recipes and their verdicts, the comparison
+                       and cross-validation tables                                      <- pretext, stats, transfer
 """

@@ -241,6 +241,14 @@ def test_transfer_table_shows_mean_se_and_the_interval(small_sets, pretext_state
 # ---- the driver ---------------------------------------------------------------------------------------------
 
 
+def test_cv_table_marks_the_chosen_point_and_length_only():
+    cv = {"arms": {"scratch_reg": {"grid": [{"dropout": 0.25}, {"dropout": 0.5}], "lengths": [1000, 2000],
+                                   "cv_acc": [[0.30, 0.31], [0.32, 0.35]], "chosen": {"dropout": 0.5, "epochs": 2000}}}}
+    table = H.cv_table(cv)
+    assert table.count("**") == 2 and "**35.0**" in table
+    assert "30.0" in table and "dropout 0.25" in table
+
+
 def test_quick_driver_run_writes_its_json(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pretext_transfer.py"), "--quick", "--threads",
                            "1", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
