@@ -123,7 +123,9 @@ def conclusions() -> list[str]:
         lines.append(f"* **Problem 3.** Training on the 4× augmented set {'raises' if a > b else 'does not raise'} the "
                      f"best validation accuracy ({b:.4f} → {a:.4f}).")
     p4 = load("04_pretext/metrics.json")
-    if p4 and "runs" in p4:
+    if p4 and "comparisons" in p4:
+        lines.append(pretext_conclusion(p4))
+    elif p4 and "runs" in p4:
         s, h = p4["runs"]["scratch"], p4["runs"]["homework_transfer"]
         lines.append(f"* **Problem 4.** With the homework's own recipe the pretext features do not beat training "
                      f"from scratch ({h['final_test_acc_mean']:.3f} against {s['final_test_acc_mean']:.3f} final "
@@ -203,9 +205,39 @@ def probe_line(p: dict, source: str) -> str:
             f"{p['raw pixels']:.3f}.")
 
 
-def pretext_row(p4: dict) -> str:
-    """Problem 4's row from the multi-seed runs: mean ± sd of the final test accuracy per recipe, and the verdicts."""
+def pretext_difference(p4: dict, recipe: str, baseline: str) -> str:
+    """One comparison of notebook 04 in words: the difference in points, its interval and the verdict."""
+    c = next(c for c in p4["comparisons"] if (c["recipe"], c["baseline"]) == (recipe, baseline))
+    return (f"{100 * c['final_diff']:+.1f} points, 95% interval [{100 * c['final_low']:+.1f}, "
+            f"{100 * c['final_high']:+.1f}] (Welch's t): {c['verdict']}")
+
+
+def pretext_conclusion(p4: dict) -> str:
+    """Problem 4's sentence: the homework's comparison, what regularisation alone gives, what the pretext adds."""
     runs = p4["runs"]
+
+    def acc(name: str) -> str:
+        return f"{100 * runs[name]['final_test_acc_mean']:.1f} %"
+
+    return (f"* **Problem 4.** Over {len(runs['homework_scratch']['seeds'])} seeds, the homework's transfer ends at "
+            f"{acc('homework_transfer')} test accuracy against {acc('homework_scratch')} from scratch "
+            f"({pretext_difference(p4, 'homework_transfer', 'homework_scratch')}); with both arms regularised alike, "
+            f"starting from the pretext network gives {acc('transfer_reg')} against {acc('scratch_reg')} "
+            f"({pretext_difference(p4, 'transfer_reg', 'scratch_reg')}).")
+
+
+def pretext_row(p4: dict) -> str:
+    """Problem 4's row from the multi-seed runs: mean ± sd (or se) of the final test accuracy, and the verdicts."""
+    runs = p4["runs"]
+    if "comparisons" in p4:
+        cells = ", ".join(f"{n} **{100 * r['final_test_acc_mean']:.1f} ± {100 * r['final_test_acc_se']:.1f}**"
+                          for n, r in runs.items())
+        judged = "; ".join(f"{c['recipe']} vs {c['baseline']} {pretext_difference(p4, c['recipe'], c['baseline'])}"
+                           for c in p4["comparisons"])
+        total = p4["pretext"]["wall_time_s"] + sum(r["wall_time_s"] for r in runs.values())
+        return (f"| 4 · pretext transfer | final test accuracy (%), mean ± standard error over "
+                f"{len(runs['homework_scratch']['seeds'])} seeds: {cells}. Differences: {judged} | – | "
+                f"{minutes(total)} |")
     verdicts = {v["run"]: v for v in p4["verdicts"]}
     cells = ", ".join(f"{n} **{r['final_test_acc_mean']:.3f} ± {r['final_test_acc_sd']:.3f}**" for n, r in runs.items())
     judged = "; ".join(f"{n} {100 * v['gain']:+.1f} ({v['verdict']})" for n, v in verdicts.items())
@@ -239,6 +271,18 @@ def benchmark_tables() -> str:
                  "where the SNR is lost), and in the worst band what the network took out (denoised / noisy) beside "
                  "what it should have (clean / noisy):", "",
                  band_error_table(json.loads((folder / "band_errors.json").read_text())), ""]
+    pretext = []
+    folder4 = OUTPUTS / "pretext_transfer"
+    if (folder4 / "cv.json").is_file():
+        pretext += ["### Problem 4: the regularised arms' settings, by 5-fold cross-validation on the 500 labelled "
+                    "images (`benchmarks/pretext_transfer.py`)", "",
+                    "Mean validation accuracy over the folds (%), the chosen point and length in bold:", "",
+                    H.cv_table(json.loads((folder4 / "cv.json").read_text())), ""]
+    if (folder4 / "comparison.json").is_file():
+        comparison = json.loads((folder4 / "comparison.json").read_text())
+        pretext += [f"### Problem 4: every regularised recipe, {len(comparison['seeds'])} seeds (final test accuracy "
+                    f"at the recipe's last epoch; best of the checks every {comparison['eval_every']} epochs)", "",
+                    comparison["table_markdown"], ""]
     return "\n".join([*bands,
         "### Seeds of the defaults (mean ± sd; each at its own rule, then at the last epoch)", "",
         H.voices_ablation_table(folder / "voices_seeds.json", rules=rules, describe=False), "",
@@ -247,7 +291,7 @@ def benchmark_tables() -> str:
         H.voices_ablation_table(folder / "voices.json", rules=rules), "",
         "### The earlier ablation (scored on `test_12` and the tail only; before the dev voices existed)", "",
         H.ablation_table(folder / "ablation.json"), "",
-        H.seeds_table(folder / "seeds.json")])
+        H.seeds_table(folder / "seeds.json"), *([""] + pretext if pretext else [])])
 
 
 def render_benchmarks(text: str) -> str:

@@ -46,3 +46,28 @@ def test_a_refused_run_leaves_the_readme_as_it_was(outputs):
     before = update_readme.README.read_text()
     update_readme.main([])
     assert update_readme.README.read_text() == before
+
+
+def _pretext_metrics(low: float, high: float) -> dict:
+    runs = {name: {"final_test_acc_mean": acc, "final_test_acc_se": 0.005, "seeds": [0, 1, 2, 3, 4],
+                   "wall_time_s": 60.0}
+            for name, acc in (("homework_scratch", 0.29), ("homework_transfer", 0.288), ("scratch_reg", 0.42),
+                              ("transfer_reg", 0.45))}
+    comparisons = [{"recipe": "homework_transfer", "baseline": "homework_scratch", "final_diff": -0.002,
+                    "final_low": -0.03, "final_high": 0.026, "verdict": "no clear difference"},
+                   {"recipe": "transfer_reg", "baseline": "scratch_reg", "final_diff": (low + high) / 2,
+                    "final_low": low, "final_high": high,
+                    "verdict": "helps" if low > 0 else "hurts" if high < 0 else "no clear difference"}]
+    return {"runs": runs, "comparisons": comparisons, "pretext": {"wall_time_s": 1600.0}}
+
+
+def test_problem_4s_sentence_states_the_intervals_verdict():
+    helps = update_readme.pretext_conclusion(_pretext_metrics(0.01, 0.05))
+    assert "45.0 % against 42.0 %" in helps and "[+1.0, +5.0]" in helps and helps.endswith("helps).")
+    unclear = update_readme.pretext_conclusion(_pretext_metrics(-0.01, 0.05))
+    assert unclear.endswith("no clear difference).")
+
+
+def test_problem_4s_row_lists_every_recipe_with_its_standard_error():
+    row = update_readme.pretext_row(_pretext_metrics(0.01, 0.05))
+    assert "5 seeds" in row and "transfer_reg **45.0 ± 0.5**" in row and "homework_scratch **29.0 ± 0.5**" in row
