@@ -278,6 +278,11 @@ def benchmark_tables() -> str:
                     "images (`benchmarks/pretext_transfer.py`)", "",
                     "Mean validation accuracy over the folds (%), the chosen point and length in bold:", "",
                     H.cv_table(json.loads((folder4 / "cv.json").read_text())), ""]
+    if (folder4 / "unregularised_3_seeds.json").is_file():
+        earlier = json.loads((folder4 / "unregularised_3_seeds.json").read_text())
+        pretext += ["### Problem 4 before the regularised arms: the homework's recipes and three variants", "",
+                    f"From {earlier['source']}. Differences against scratch with Welch's 95% interval:", "",
+                    unregularised_table(H, earlier["runs"]), ""]
     if (folder4 / "comparison.json").is_file():
         comparison = json.loads((folder4 / "comparison.json").read_text())
         pretext += [f"### Problem 4: every regularised recipe, {len(comparison['seeds'])} seeds (final test accuracy "
@@ -292,6 +297,23 @@ def benchmark_tables() -> str:
         "### The earlier ablation (scored on `test_12` and the tail only; before the dev voices existed)", "",
         H.ablation_table(folder / "ablation.json"), "",
         H.seeds_table(folder / "seeds.json"), *([""] + pretext if pretext else [])])
+
+
+def unregularised_table(H, runs: dict) -> str:
+    """Markdown: each unregularised recipe's final and best test accuracy (mean ± se, %) and its difference from
+    scratch with Welch's 95% interval."""
+    comparisons = {c["recipe"]: c for c in H.compare_runs(runs, [(n, "scratch") for n in runs if n != "scratch"])}
+    rows = []
+    for name, run in runs.items():
+        c = comparisons.get(name)
+        final, best = (f"{100 * run[f'{k}_mean']:.1f} ± {100 * run[f'{k}_se']:.1f}" for k in ("final_test_acc",
+                                                                                        "best_test_acc"))
+        rows.append({"recipe": name, "settings": run["description"], "seeds": len(run["seeds"]),
+                     "final test acc (%)": final, "best checked (%)": best,
+                     "vs scratch (points, 95% CI)": "–" if c is None else
+                     f"{100 * c['final_diff']:+.1f} [{100 * c['final_low']:+.1f}, {100 * c['final_high']:+.1f}] "
+                     f"**{c['verdict']}**"})
+    return H.markdown_table(rows)
 
 
 def render_benchmarks(text: str) -> str:
