@@ -105,6 +105,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-low-tilt3-e60": (replace(CNN_LOW, tilt_db=3.0, epochs=60), "cnn-final-eq10-low20-tilt3 with 60 epochs"),
     "dnn-low-formant0.5": (replace(DNN_LOW, formant_fraction=0.5),
                            "dnn-final-eq10-low20 with formants moved by half of each pitch shift instead of a quarter"),
+    "dnn-low-formant0.75": (replace(DNN_LOW, formant_fraction=0.75),
+                            "dnn-final-eq10-low20 with formants moved by three quarters of each pitch shift"),
+    "dnn-low-formant1.0": (replace(DNN_LOW, formant_fraction=1.0),
+                           "dnn-final-eq10-low20 with formants moved with the pitch (as the CNN's voices)"),
     "dnn-low-global-norm": (replace(DNN_LOW, global_norm=True),
                             "dnn-final-eq10-low20 with the input standardised by one mean and spread for all "
                             "frequencies instead of per frequency"),
