@@ -193,6 +193,9 @@ def section() -> str:
     if p4 and "runs" in p4 and (OUTPUTS / "04_pretext" / "accuracy.png").is_file():
         rows += ["", "![Problem 4: test accuracy of scratch and of the homework's transfer, mean over seeds with the "
                  "min-max band](outputs/04_pretext/accuracy.png)"]
+    if p4 and "comparisons" in p4 and (OUTPUTS / "04_pretext" / "regularised.png").is_file():
+        rows += ["", "![Problem 4: every recipe of notebook 04, the regularised arms included, mean over seeds with "
+                 "the min-max band](outputs/04_pretext/regularised.png)"]
     return "\n".join(rows + speech)
 
 

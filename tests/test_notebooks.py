@@ -96,13 +96,20 @@ def test_pretext_notebook_quick_run(quick_run):
         assert m[run]["epochs_evaluated"][-1] == m["settings"]["FINETUNE_EPOCHS"]
         assert m[run]["final_test_acc"] == m[run]["test_acc"][-1]
     runs, seeds = m["runs"], m["settings"]["SEEDS"]
-    assert {"scratch", "homework_transfer", "conv_only", "transfer_lr1e-4", "transfer_lr1e-6"} == set(runs)
+    assert list(runs) == ["homework_scratch", "homework_transfer", "scratch_reg", "transfer_reg"]
     for run in runs.values():
         assert run["seeds"] == list(seeds) and len(run["test_acc"]) == len(seeds) == len(run["final_test_acc"])
     assert m["transfer"]["final_test_acc"] == pytest.approx(runs["homework_transfer"]["final_test_acc_mean"])
-    assert {v["run"] for v in m["verdicts"]} == set(runs) - {"scratch"}
+    pairs = [(c["recipe"], c["baseline"]) for c in m["comparisons"]]
+    assert ("homework_transfer", "homework_scratch") in pairs and ("transfer_reg", "scratch_reg") in pairs
+    for c in m["comparisons"]:
+        assert c["final_low"] <= c["final_diff"] <= c["final_high"]
+        assert (c["verdict"] == "no clear difference") == (c["final_low"] <= 0 <= c["final_high"])
+    plain = m["plain_loop"]  # the plain loop and the stacked run's same seed end at the same test accuracy
+    assert plain["stacked_test_acc"] == pytest.approx(plain["test_acc"], abs=0.01)
+    assert set(m["cv"]) == {"scratch_reg", "transfer_reg"} and m["benchmark_variants"]["comparisons"]
     assert len(m["probes"]) == 7 and all(0 <= a <= 1 for a in m["probes"].values())
-    for figure in ("pretext_cnn.pt", "accuracy.png", "variants.png", "probes.png"):
+    for figure in ("pretext_cnn.pt", "accuracy.png", "regularised.png", "probes.png"):
         assert (out_dir / figure).is_file(), figure
 
 
