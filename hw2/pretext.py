@@ -171,16 +171,6 @@ def fit_stacked(recipe: Recipe, pretext_state: dict | None, seeds: tuple[int, ..
     return model, history
 
 
-def run_recipe(name: str, recipe: Recipe, pretext_state: dict | None, seeds: tuple[int, ...], X: torch.Tensor,
-               y: torch.Tensor, epochs: int, eval_every: int, X_test: torch.Tensor, y_test: torch.Tensor) -> dict:
-    """Train `recipe` once per seed (all seeds together, as one StackedCNN); the metrics record of the run."""
-    _, h = fit_stacked(recipe, pretext_state, tuple(seeds), X, y, epochs, eval_every, X_test, y_test, desc=name)
-    return {"description": recipe.description, "transferred": list(recipe.transferred),
-            "lr_transferred": recipe.lr_transferred, "lr_new": recipe.lr_new, "seeds": list(seeds),
-            "epochs_evaluated": h["epochs_evaluated"], "test_acc": h["test_acc"],
-            **seed_summary(np.array(h["test_acc"])), "wall_time_s": h["wall_time_s"]}
-
-
 def seed_summary(test_acc: np.ndarray) -> dict:
     """Final and best test accuracy per seed (rows of `test_acc`), with their mean and sample sd over seeds."""
     final, best = test_acc[:, -1], test_acc.max(axis=1)
@@ -199,27 +189,6 @@ def mean_curve_record(run: dict) -> dict:
     s = best_and_last(curve, run["epochs_evaluated"])
     return {"epochs_evaluated": run["epochs_evaluated"], "test_acc": curve, "best_test_acc": s["best"],
             "best_epoch": s["best_epoch"], "final_test_acc": s["last"], "wall_time_s": run["wall_time_s"]}
-
-
-def verdicts(runs: dict[str, dict], baseline: str = "scratch", bar: float = 0.02) -> list[dict]:
-    """Each run's mean final test accuracy against `baseline`'s: the gain, the seeds' spread, and a plain verdict.
-
-    'helps' / 'hurts' when the gain of the means is at least `bar` and larger than the two runs' combined
-    sample sd (sqrt(sd_a^2 + sd_b^2)); otherwise 'no clear difference'.
-    """
-    base = runs[baseline]
-    rows = []
-    for name, run in runs.items():
-        if name == baseline:
-            continue
-        gain = run["final_test_acc_mean"] - base["final_test_acc_mean"]
-        spread = float(np.hypot(run["final_test_acc_sd"], base["final_test_acc_sd"]))
-        clear = abs(gain) >= bar and abs(gain) > spread
-        verdict = ("helps" if gain > 0 else "hurts") if clear else "no clear difference"
-        rows.append({"run": name, "gain": gain, "spread": spread, "verdict": verdict,
-                     "best_gain": run["best_test_acc_mean"] - base["best_test_acc_mean"],
-                     "seeds_above": int(sum(f > base["final_test_acc_mean"] for f in run["final_test_acc"]))})
-    return rows
 
 
 # --------------------------------------------------------------------------------------------
