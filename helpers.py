@@ -11,6 +11,7 @@ reader) needs only this one name:
   training), hw2/speech_report.py (tables, players, plots), hw2/speech_run.py (the pipeline notebooks 01/02
   share, new test pairs) and hw2/synthetic_speech.py (the synthetic stand-in); hw2/dev_voices.py (dev voices);
 * hw2/cifar.py: Problems 3-4 (CIFAR-10, the homework's transforms, its CNN, classifier training);
+  hw2/cifar_report.py: their figures (accuracy curves, training vs. validation, image grids);
 * hw2/pretext.py: Problem 4's fine-tuning recipes, seeds and linear probes;
 * hw2/transfer.py: Problem 4's regularised recipes (frozen layers, per-group learning rates, AdamW, dropout,
   augmentation), their settings chosen by k-fold cross-validation; hw2/transfer_report.py: the statistics
@@ -20,6 +21,7 @@ The notation (s, x, S, X, ...) is written down in CONTRIBUTING.md.
 """
 from hw2.audio import *
 from hw2.cifar import *
+from hw2.cifar_report import *
 from hw2.common import *
 from hw2.denoiser import *
 from hw2.dev_pairs import *

@@ -20,6 +20,8 @@ Problems 1-2 (speech denoising), each module importing only those above it:
                        (make_test_pair_files)   <- audio, voices, denoiser, synthetic_speech, dev_voices
 Problems 3-4 (CIFAR-10):
   cifar.py             data, the homework's transforms, its CNN, classifier training
+  cifar_report.py      figures of training runs (accuracy curves, training vs. validation, image grids),
+                       seconds per epoch
   pretext.py           Problem 4's fine-tuning recipes, seeds and linear probes         <- cifar
   transfer.py          Problem 4's regularised recipes (frozen layers, per-group LRs, AdamW, dropout, augmentation;
                        many seeds / folds as one network), k-fold CV of their settings  <- cifar, pretext, stats

@@ -1,4 +1,4 @@
-"""Problems 3-4: CIFAR-10 loading, the homework's transforms, its CNN, classifier training and plots."""
+"""Problems 3-4: CIFAR-10 loading, the homework's transforms, its CNN and classifier training."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
@@ -390,31 +389,3 @@ def best_and_last(values: list[float], epochs: list[int]) -> dict:
     """Best value with its epoch, and the last value with its epoch."""
     i = int(np.argmax(values))
     return {"best": values[i], "best_epoch": epochs[i], "last": values[-1], "last_epoch": epochs[-1]}
-
-
-def plot_accuracy_curves(curves: dict[str, tuple[list[int], list[float]]], ylabel: str, title: str = ""):
-    """Overlay accuracy curves: label -> (epochs, accuracies)."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), constrained_layout=True)
-    for label, (x, acc) in curves.items():
-        ax.plot(x, acc, label=f"{label} (best {max(acc):.3f})")
-    ax.set(xlabel="epoch", ylabel=ylabel, title=title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return fig
-
-
-def show_images(rows: dict[str, np.ndarray], labels: list[str] | None = None):
-    """A grid of [0,1] HWC images: one row per entry of `rows` (label -> images)."""
-    n = len(next(iter(rows.values())))
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.5 * n, 1.6 * len(rows)), squeeze=False)
-    for r, (name, imgs) in enumerate(rows.items()):
-        for c in range(n):
-            ax = axes[r, c]
-            ax.imshow(np.clip(imgs[c], 0, 1))
-            ax.set_xticks([]), ax.set_yticks([])
-            if c == 0:
-                ax.set_ylabel(name)
-            if r == 0 and labels is not None:
-                ax.set_title(labels[c], fontsize=9)
-    fig.tight_layout()
-    return fig
