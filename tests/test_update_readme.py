@@ -71,3 +71,12 @@ def test_problem_4s_sentence_states_the_intervals_verdict():
 def test_problem_4s_row_lists_every_recipe_with_its_standard_error():
     row = update_readme.pretext_row(_pretext_metrics(0.01, 0.05))
     assert "5 seeds" in row and "transfer_reg **45.0 ± 0.5**" in row and "homework_scratch **29.0 ± 0.5**" in row
+
+
+def test_problem_3_sentence_states_the_measured_epoch_time_ratio(outputs):
+    path = outputs / "03_augmentation" / "metrics.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"synthetic_data": False, "settings": {"QUICK": False}, "epoch_time_ratio": 2.9713,
+                                "baseline": {"best_val_acc": 0.6408}, "augmented": {"best_val_acc": 0.6648}}))
+    sentence = next(line for line in update_readme.conclusions() if "Problem 3" in line)
+    assert "raises" in sentence and "(0.6408 → 0.6648), at 2.97× the time per epoch" in sentence
