@@ -85,7 +85,11 @@ def test_augmentation_notebook_quick_run(quick_run):
     for run in ("baseline", "augmented"):
         assert len(m[run]["val_acc_per_epoch"]) == m["settings"]["EPOCHS"]
         assert m[run]["best_val_acc"] == max(m[run]["val_acc_per_epoch"])
-    assert (out_dir / "accuracy.png").is_file() and (out_dir / "augmented_examples.png").is_file()
+        assert len(m[run]["train_acc_per_epoch"]) == m["settings"]["EPOCHS"]
+        assert m[run]["last_train_acc"] == m[run]["train_acc_per_epoch"][-1]
+    assert m["epoch_time_ratio"] == m["augmented"]["seconds_per_epoch"] / m["baseline"]["seconds_per_epoch"]
+    for figure in ("accuracy.png", "augmented_examples.png", "training_curves.png"):
+        assert (out_dir / figure).is_file(), figure
 
 
 def test_pretext_notebook_quick_run(quick_run):
