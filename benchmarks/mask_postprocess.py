@@ -11,7 +11,7 @@ notebook; every variant is compared with that 'none', never with the notebook's 
   percentile over time of the input's own power (a noise estimate from the input) or the training noise's mean power;
 * `gamma G`: M**G (G < 1 removes less everywhere); `floor A`: M + A (1 - M) (a global floor).
 
-    python benchmarks/mask_postprocess.py      # writes outputs/speech_ablation/mask_postprocess.json (~2 min)
+    python benchmarks/mask_postprocess.py      # writes outputs/speech_ablation/mask_postprocess.json (seconds)
 """
 from __future__ import annotations
 
@@ -28,13 +28,11 @@ import helpers as H  # noqa: E402
 NETWORKS = {"DNN": "01_dnn", "CNN": "02_cnn1d"}
 
 
-def training_noise_spectra(data_dir: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Mean power per STFT bin of the training noise (x - s) and of the training mixture x (the tail left out),
-    the noise's energy per frame, and the rate."""
-    s, x, sr = H.load_training_pair(data_dir)
-    v = H.split_validation(data_dir, s, x, sr)
-    noise = np.abs(H.stft(v["x_train"] - v["s_train"])) ** 2
-    return noise.mean(1), (np.abs(H.stft(v["x_train"])) ** 2).mean(1), noise.sum(0), sr
+def training_noise_spectra(split: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean power per STFT bin of the training noise (x - s) and of the training mixture x (the tail left out,
+    `split` from H.split_validation), and the noise's energy per frame."""
+    noise = np.abs(H.stft(split["x_train"] - split["s_train"])) ** 2
+    return noise.mean(1), (np.abs(H.stft(split["x_train"])) ** 2).mean(1), noise.sum(0)
 
 
 def mask_variants(X: np.ndarray, noise_power: np.ndarray, noise_share: np.ndarray) -> dict:
@@ -59,10 +57,10 @@ def mask_variants(X: np.ndarray, noise_power: np.ndarray, noise_share: np.ndarra
 def main() -> int:
     data_dir = H.speech_data_or_error(H.default_data_dir())
     labels = H.dev_voice_labels()
-    noise_power, mixture_power, noise_frames, sr = training_noise_spectra(data_dir)
-    share = noise_power / np.maximum(mixture_power, 1e-20)
-    s, x, _ = H.load_training_pair(data_dir)
+    s, x, sr = H.load_training_pair(data_dir)
     tail = H.split_validation(data_dir, s, x, sr)
+    noise_power, mixture_power, noise_frames = training_noise_spectra(tail)
+    share = noise_power / np.maximum(mixture_power, 1e-20)
     pairs = {"tail": (tail["s_val"], tail["x_val"], "validation_recons.wav")}
     for p in sorted(labels):
         if p != "train" and (data_dir / f"test_s_{p}.wav").is_file():
