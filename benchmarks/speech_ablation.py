@@ -74,6 +74,8 @@ class Recipe:
     eq_bands: int = 6  # bands of the speech EQ
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
+    warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
+    formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
 
 
@@ -95,6 +97,24 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
     "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
                    "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
+    "dnn-voices-noise0": (replace(DNN_VOICES, noise_db=(-6.0, 6.0)),
+                          "dnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
+                          "of -3..+9 dB)"),
+    "cnn-voices-noise0": (replace(CNN_VOICES, noise_db=(-6.0, 6.0)),
+                          "cnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
+                          "of -3..+9 dB)"),
+    "dnn-voices-warp0.1": (replace(DNN_VOICES, warp=0.1),
+                           "dnn-voices with each speech frame's frequency axis stretched by a random factor in "
+                           "[1/1.1, 1.1] (pitch and formants)"),
+    "cnn-voices-warp0.1": (replace(CNN_VOICES, warp=0.1),
+                           "cnn-voices with each speech frame's frequency axis stretched by a random factor in "
+                           "[1/1.1, 1.1] (pitch and formants)"),
+    "dnn-voices-fwarp0.15": (replace(DNN_VOICES, formant_warp=0.15),
+                             "dnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
+                             "[1/1.15, 1.15], its harmonics kept"),
+    "cnn-voices-fwarp0.15": (replace(CNN_VOICES, formant_warp=0.15),
+                             "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
+                             "[1/1.15, 1.15], its harmonics kept"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
                      "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
     "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
@@ -276,7 +296,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
                          noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands,
                          speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop, eq_bands=recipe.eq_bands,
-                         low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db)
+                         low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db, warp=recipe.warp,
+                         formant_warp=recipe.formant_warp)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

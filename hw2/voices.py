@@ -115,13 +115,16 @@ class VoiceMixer:
     a random gain. The target is the augmented |S|, or with `phase_sensitive`
     |S| cos(angle S - angle X) = Re(S conj(X)) / |X|. The speech and noise columns are taken every
     `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from.
+    With `warp` > 0 each speech column's frequency axis is stretched by a random factor in [1/(1+warp), 1+warp]
+    (pitch and formants together, warp_frequencies); with `formant_warp` > 0 only its envelope is (warp_formants).
     """
 
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
                  noise_db: tuple[float, float] = (-3, 9), eq_db: float = 6.0, eq_bands: int = 6,
                  phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
                  noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
-                 low_eq_db: float | None = None, tilt_db: float = 0.0):
+                 low_eq_db: float | None = None, tilt_db: float = 0.0, warp: float = 0.0,
+                 formant_warp: float = 0.0):
         self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
@@ -137,6 +140,8 @@ class VoiceMixer:
         self.noise_basis = eq_basis(noise_eq_bands, sr)
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
+        self.warp, self.formant_warp = warp, formant_warp
+        self.envelopes = column_envelopes(self.S) if formant_warp else None  # once: each column's log envelope
 
     def frames(self, n: int, generator: torch.Generator, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
         """`n` (noisy magnitude, target) pairs, each n x 513 float32, drawn with `generator`."""
@@ -154,7 +159,12 @@ class VoiceMixer:
                 gain_db = gain_db + bands @ self.basis
             if self.tilt_db:
                 gain_db = gain_db + _uniform(m, (-self.tilt_db, self.tilt_db), generator)[:, None] * self.octaves
-            S = self.S[i] * 10 ** (gain_db / 20)
+            S = self.S[i]
+            if self.formant_warp:  # before the frequency warp: the stored envelopes are those of the columns drawn
+                S = warp_formants(S, _log_uniform(m, self.formant_warp, generator), self.envelopes[i])
+            if self.warp:
+                S = warp_frequencies(S, _log_uniform(m, self.warp, generator))
+            S = S * 10 ** (gain_db / 20)
             X = S + self._noise(j, generator) * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
             mag = X.abs()
             inputs.append(mag)
@@ -183,6 +193,61 @@ def rate_shifted_noise(noise: np.ndarray, sr: int, rates: tuple[float, ...]) -> 
     return np.concatenate([noise if r == 1 else librosa.resample(np.asarray(noise, np.float32), orig_sr=round(sr * r),
                                                                    target_sr=sr, res_type="soxr_hq")
                            for r in rates]).astype(np.float32)
+
+
+def _log_uniform(n: int, spread: float, generator: torch.Generator) -> torch.Tensor:
+    """`n` factors drawn log-uniformly in [1/(1+spread), 1+spread]."""
+    return torch.exp(_uniform(n, (-np.log1p(spread), np.log1p(spread)), generator))
+
+
+def warp_frequencies(S: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
+    """Complex columns (frames x bins) with bin k taken from bin k / factor: the magnitude interpolated linearly,
+    the phase of the nearest bin; bins whose source lies above the last bin are zero (a factor > 1 raises the voice)."""
+    n = S.shape[1]
+    pos = torch.arange(n, dtype=torch.float32)[None, :] / factors[:, None]
+    inside = pos <= n - 1
+    pos = pos.clamp(max=n - 1)
+    lo = pos.floor().long()
+    hi, frac = (lo + 1).clamp(max=n - 1), pos - lo
+    mag = S.abs()
+    new_mag = mag.gather(1, lo) * (1 - frac) + mag.gather(1, hi) * frac
+    phase = S.angle().gather(1, pos.round().long())
+    return torch.polar(new_mag * inside, phase)
+
+
+def smooth_log_spectrum(log_mag: torch.Tensor, lifter: int = 30) -> torch.Tensor:
+    """Each row of a log-magnitude spectrum (frames x bins) with its cepstrum cut after `lifter` quefrencies."""
+    cepstrum = torch.fft.irfft(log_mag, dim=1)
+    cepstrum[:, lifter:cepstrum.shape[1] - lifter + 1] = 0
+    return torch.fft.rfft(cepstrum, dim=1).real
+
+
+def column_envelopes(S: torch.Tensor, lifter: int = 30, iterations: int = 8, chunk: int = 8192) -> torch.Tensor:
+    """Natural-log envelope of each complex column (frames x bins) riding on its harmonic peaks, as log_envelope:
+    cepstral smoothing repeated on the maximum of the log spectrum and the envelope (floor -60 dB per column)."""
+    out = []
+    for lo in range(0, len(S), chunk):
+        mag = S[lo:lo + chunk].abs()
+        log_mag = torch.log(mag + 1e-3 * mag.amax(1, keepdim=True) + 1e-12)
+        env = smooth_log_spectrum(log_mag, lifter)
+        for _ in range(iterations):
+            env = smooth_log_spectrum(torch.maximum(log_mag, env), lifter)
+        out.append(env)
+    return torch.cat(out) if out else torch.empty(S.shape)
+
+
+def warp_formants(S: torch.Tensor, factors: torch.Tensor, envelopes: torch.Tensor | None = None,
+                  max_db: float = 20.0) -> torch.Tensor:
+    """Complex columns with their envelope (column_envelopes, computed when not given) stretched by `factors`
+    (one per column); harmonics and phases stay. The real gain E(k / factor) / E(k) is limited to +-`max_db`."""
+    env = column_envelopes(S) if envelopes is None else envelopes
+    n = S.shape[1]
+    pos = (torch.arange(n, dtype=torch.float32)[None, :] / factors[:, None]).clamp(max=n - 1)
+    lo = pos.floor().long()
+    hi, frac = (lo + 1).clamp(max=n - 1), pos - lo
+    warped = env.gather(1, lo) * (1 - frac) + env.gather(1, hi) * frac
+    limit = max_db / 20 * np.log(10)
+    return S * torch.exp((warped - env).clamp(-limit, limit))
 
 
 def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) -> torch.Tensor:

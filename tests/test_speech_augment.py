@@ -173,3 +173,40 @@ def test_frequency_cnn_uses_no_padding_and_returns_513_values(kernel):
     assert all(layer.padding == (0,) for layer in body.features if isinstance(layer, torch.nn.Conv1d))
     assert body(torch.zeros(3, 513)).shape == (3, 513)
     assert H.layer_shapes(body)[1][1] == (4, 4, (513 - kernel) // 2 + 1)
+
+
+def _tone_columns(f0: float, formant: float) -> torch.Tensor:
+    """STFT columns (frames x 513) of a harmonic voice with one formant: 1 s at 16 kHz."""
+    t = np.arange(SR) / SR
+    voice = sum(np.exp(-(((k * f0 - formant) / 500) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
+    return torch.as_tensor(H.stft(voice.astype(np.float32)).T.copy())
+
+
+def test_frequency_warp_moves_harmonics_and_formants_by_the_factor():
+    S = _tone_columns(125, 1000)
+    up = H.warp_frequencies(S, torch.full((len(S),), 1.2))
+    peak = lambda C: int(C.abs().mean(0).argmax())  # noqa: E731
+    assert abs(peak(up) - 1.2 * peak(S)) <= 1
+    assert torch.allclose(H.warp_frequencies(S, torch.ones(len(S))), S, atol=1e-5)
+
+
+def test_formant_warp_moves_the_envelope_but_keeps_harmonics_and_phases():
+    S = _tone_columns(125, 1000)
+    out = H.warp_formants(S, torch.full((len(S),), 1.3))
+    power, power_out = S.abs().mean(0) ** 2, out.abs().mean(0) ** 2
+    assert abs(int(power_out.argmax()) - 1.3 * int(power.argmax())) <= 4  # the formant moved (to a harmonic: 4 bins)
+    bins = torch.arange(len(power))
+    near_harmonic = (bins - 8 * torch.round(bins / 8)).abs() <= 2  # 125 Hz = 8 bins; the window's main lobe
+    assert power_out[near_harmonic].sum() > 0.97 * power_out.sum()  # still a 125 Hz voice
+    strong = S.abs() > 0.1 * S.abs().max()
+    assert torch.allclose(torch.angle(out[strong]), torch.angle(S[strong]), atol=1e-4)
+
+
+@pytest.mark.parametrize("option", [{"warp": 0.1}, {"formant_warp": 0.15}])
+def test_warps_change_the_speech_frames_and_leave_the_default_draws_alone(option):
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    X, T = H.VoiceMixer([s], n, SR).frames(200, torch.Generator().manual_seed(0))
+    X_off, T_off = H.VoiceMixer([s], n, SR, warp=0.0).frames(200, torch.Generator().manual_seed(0))
+    X_aug, T_aug = H.VoiceMixer([s], n, SR, **option).frames(200, torch.Generator().manual_seed(0))
+    assert torch.equal(X, X_off) and torch.equal(T, T_off)
+    assert not torch.allclose(T, T_aug)
