@@ -45,7 +45,7 @@ DEFAULT_RULE = "tail+octave"  # the rule of every recipe that does not name anot
 class Recipe:
     """One training recipe: the network and how its training frames are made."""
 
-    net: str = "dnn"  # "dnn" (fully connected, layers x hidden) or "cnn" (FrequencyCNN, 16 channels, D=9)
+    net: str = "dnn"  # "dnn" (fully connected, layers x hidden) or "cnn" (FrequencyCNN, `channels` kernels, D=9)
     semitones: tuple[float, ...] = (-4, -2, 0, 2, 4, 6, 8, 10, 12)
     eq_db: float = 6.0
     speech_db: tuple[float, float] = (-6.0, 6.0)
@@ -59,6 +59,7 @@ class Recipe:
     dropout: float = 0.0
     hidden: int = 1024  # DNN only: units per hidden layer
     layers: int = 2  # DNN only: hidden layers
+    channels: int = 16  # CNN only: kernels per convolutional layer
     noise_eq_db: float = 0.0  # smooth random EQ on the noise
     noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
     noise_eq_bands: int = 6  # bands of the noise EQ
@@ -76,6 +77,7 @@ class Recipe:
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
     warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
+    reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
 
 
@@ -115,6 +117,17 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-fwarp0.15": (replace(CNN_VOICES, formant_warp=0.15),
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
+    "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
+    "dnn-voices-warp0.1-noise0": (replace(DNN_VOICES, warp=0.1, noise_db=(-6.0, 6.0)),
+                                  "dnn-voices-warp0.1 with the noise gain centred on the recording's own level"),
+    "dnn-voices-fwarp0.15-noise0": (replace(DNN_VOICES, formant_warp=0.15, noise_db=(-6.0, 6.0)),
+                                    "dnn-voices-fwarp0.15 with the noise gain centred on the recording's own level"),
+    "dnn-voices-reverb": (replace(DNN_VOICES, reverb=True),
+                          "dnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
+                          "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),
+    "cnn-voices-reverb": (replace(CNN_VOICES, reverb=True),
+                          "cnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
+                          "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
                      "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
     "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
@@ -274,7 +287,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     if recipe.net == "dnn":
         body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout)
     else:
-        body = H.FrequencyCNN(16, 9, recipe.dropout)
+        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout)
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
@@ -291,6 +304,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
         pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], sr, 12, fractions[0])
     voices = [v for f in fractions for v in H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
                                                              formant_fraction=f)]
+    if recipe.reverb:
+        voices += H.reverberant_voices(voices, sr, seed=seed)
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
@@ -378,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         recipe, change = VARIANTS[name]
         for seed in seeds:
-            key = name if len(seeds) == 1 else f"{name}/seed{seed}"
+            key = name if seeds == [0] else f"{name}/seed{seed}"  # one seed other than 0: part of a seed study
             r = train(recipe, data, seed)
             r.update(recipe=asdict(replace(recipe)), change=change)
             if out.is_file():  # another run may have written to the same file meanwhile: keep its variants

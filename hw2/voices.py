@@ -93,6 +93,32 @@ def shifted_voices(s: np.ndarray, sr: int, semitones: list[float] | tuple[float,
     return voices
 
 
+def room_impulse_response(sr: int, rt60: float, drr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """A synthetic room: a unit direct path, then exponentially decaying noise (60 dB in `rt60` s) from 2 ms on,
+    scaled so that the direct path holds `drr_db` dB more energy than the tail."""
+    t = np.arange(int(rt60 * sr)) / sr
+    tail = rng.standard_normal(len(t)) * np.exp(-3 * np.log(10) * t / rt60) * (t >= 0.002)
+    tail *= np.sqrt(10 ** (-drr_db / 10) / max(np.sum(tail ** 2), 1e-30))
+    tail[0] = 1.0
+    return tail.astype(np.float32)
+
+
+def reverberant_voices(voices: list[np.ndarray], sr: int, rt60: tuple[float, float] = (0.15, 0.6),
+                       drr_db: tuple[float, float] = (0.0, 12.0), seed: int = 0) -> list[np.ndarray]:
+    """One copy of each voice in its own random synthetic room (room_impulse_response), keeping its RMS:
+    recordings of read speech hold the room's reverberation, which the dry training voice lacks."""
+    from scipy.signal import fftconvolve
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for v in voices:
+        h = room_impulse_response(sr, rng.uniform(*rt60), rng.uniform(*drr_db), rng)
+        wet = fftconvolve(v, h)[:len(v)]
+        scale = np.sqrt(np.sum(np.square(v, dtype=np.float64)) / max(np.sum(np.square(wet, dtype=np.float64)), 1e-30))
+        out.append((wet * scale).astype(np.float32))
+    return out
+
+
 def eq_basis(n_bands: int, sr: int, n_freq: int = N_FFT // 2 + 1) -> torch.Tensor:
     """(n_bands, n_freq) weights that interpolate band gains (log-spaced 100 Hz..sr/2) linearly over the bins."""
     freqs = np.linspace(0, sr / 2, n_freq)

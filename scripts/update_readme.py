@@ -244,13 +244,20 @@ def benchmark_tables() -> str:
     bands = []
     if (folder / "band_errors.json").is_file():
         sys.path.insert(0, str(ROOT / "benchmarks"))
-        from band_errors import band_error_table
+        from band_errors import band_error_table, local_snr_table
 
+        band_results = json.loads((folder / "band_errors.json").read_text())
         bands = ["### Where the committed networks lose, band by band (`benchmarks/band_errors.py`)", "",
                  "Energy of the error s − ŝ in each band, in dB of the voice's total energy (the largest entries are "
                  "where the SNR is lost), and in the worst band what the network took out (denoised / noisy) beside "
                  "what it should have (clean / noisy):", "",
-                 band_error_table(json.loads((folder / "band_errors.json").read_text())), ""]
+                 band_error_table(band_results), ""]
+        if any("by_local_snr" in b for pairs in band_results["networks"].values() for b in pairs.values()):
+            bands += ["### Where they lose, bin by bin: speech taken out or noise left in (`band_errors.py`)",
+                      "", "Each STFT bin classed by its own SNR |S|²/|N|²; the error of the network's output in those "
+                      "bins (dB of the voice's energy) beside that of the best mask in [0, 1] (phase-sensitive, "
+                      "clipped), and the masks averaged over the input's energy:", "",
+                      local_snr_table(band_results), ""]
     if (folder / "mask_postprocess.json").is_file():
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from mask_postprocess import mask_postprocess_table

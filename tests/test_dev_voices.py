@@ -106,3 +106,18 @@ def test_band_errors_locate_a_band_the_estimate_removed(tmp_path):
     b = band_errors.pair_bands(tmp_path, tmp_path, "91")
     assert int(np.argmax(b["error_db_of_clean"])) == 5  # 1200-2400 Hz
     assert band_errors.pair_bands(tmp_path, tmp_path, "92") is None
+
+
+def test_local_snr_errors_put_a_left_in_noise_in_the_noise_dominant_bins():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import band_errors
+
+    s, noise = _tone(500, 2.0), _tone(3000, 2.0) * 0.3
+    speech_bins, _, noise_bins = band_errors.local_snr_errors(s, s + noise, s + noise)  # nothing removed
+    assert speech_bins["clean_share"] > 0.99 and speech_bins["mean_mask"] == pytest.approx(1.0, abs=0.01)
+    assert noise_bins["mean_mask"] == pytest.approx(1.0, abs=0.01) and noise_bins["best_mean_mask"] < 0.05
+    assert noise_bins["error_db"] > speech_bins["error_db"] + 20  # the error is the noise left in

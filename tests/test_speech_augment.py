@@ -210,3 +210,19 @@ def test_warps_change_the_speech_frames_and_leave_the_default_draws_alone(option
     X_aug, T_aug = H.VoiceMixer([s], n, SR, **option).frames(200, torch.Generator().manual_seed(0))
     assert torch.equal(X, X_off) and torch.equal(T, T_off)
     assert not torch.allclose(T, T_aug)
+
+
+def test_room_impulse_response_has_the_asked_direct_to_reverberant_ratio_and_decay():
+    h = H.room_impulse_response(SR, rt60=0.4, drr_db=6.0, rng=np.random.default_rng(0))
+    assert len(h) == int(0.4 * SR) and h[0] == 1.0
+    assert np.isclose(10 * np.log10(1.0 / np.sum(h[1:].astype(np.float64) ** 2)), 6.0, atol=0.01)
+    early, late = np.sum(h[SR // 100:SR // 20] ** 2), np.sum(h[-SR // 25:] ** 2)  # 10-50 ms vs the last 40 ms
+    assert 10 * np.log10(early / late) > 40  # about 60 dB of decay between them (noise: a margin)
+
+
+def test_reverberant_voices_keep_length_and_level_and_fill_the_silence_after_a_burst():
+    burst = np.zeros(SR, np.float32)
+    burst[:SR // 10] = np.random.default_rng(1).standard_normal(SR // 10)
+    (wet,) = H.reverberant_voices([burst], SR, rt60=(0.5, 0.5), drr_db=(0.0, 0.0))
+    assert len(wet) == SR and np.isclose(np.sum(wet.astype(np.float64) ** 2), np.sum(burst.astype(np.float64) ** 2))
+    assert np.sum(wet[SR // 10 + 800:SR // 5] ** 2) > 1e-3 * np.sum(wet ** 2)  # the room rings on after 50 ms
