@@ -77,6 +77,7 @@ class Recipe:
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
     warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
+    band_drop: int = 0  # training only: each input column loses a random band of up to this many bins
     reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
 
@@ -128,6 +129,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-reverb": (replace(CNN_VOICES, reverb=True),
                           "cnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
                           "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),
+    "dnn-voices-drop80": (replace(DNN_VOICES, band_drop=80),
+                          "dnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
+    "cnn-voices-drop80": (replace(CNN_VOICES, band_drop=80),
+                          "cnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
                      "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
     "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
@@ -291,7 +296,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
-    return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask)
+    return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask, band_drop=recipe.band_drop)
 
 
 def train(recipe: Recipe, data: dict, seed: int) -> dict:

@@ -23,15 +23,29 @@ class MaskDenoiser(nn.Module):
     nonnegative magnitude, as the homework requires.
     """
 
-    def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0):
+    def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0,
+                 band_drop: int = 0):
         super().__init__()
         self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
+        self.band_drop = band_drop  # training only: each input column loses a random band of up to this many bins
         self.register_buffer("log_mean", torch.as_tensor(log_mean, dtype=torch.float32))
         self.register_buffer("log_std", torch.as_tensor(log_std, dtype=torch.float32))
 
     def forward(self, noisy_mag: torch.Tensor) -> torch.Tensor:
         z = (torch.log(noisy_mag + 1e-4) - self.log_mean) / self.log_std
+        if self.training and self.band_drop:
+            z = drop_random_bands(z, self.band_drop)
         return self.max_mask * torch.sigmoid(self.body(z)) * noisy_mag  # x 1.0 is exact: the default is a plain mask
+
+
+def drop_random_bands(z: torch.Tensor, max_width: int) -> torch.Tensor:
+    """`z` (rows x bins) with one random band of 0 to `max_width` bins per row set to 0 (the training mean): the
+    network must infer a band from the rest of the spectrum (frequency masking, as SpecAugment's)."""
+    n = z.shape[1]
+    start = torch.randint(0, n, (len(z), 1), device=z.device)
+    width = torch.randint(0, max_width + 1, (len(z), 1), device=z.device)
+    bins = torch.arange(n, device=z.device)
+    return z.masked_fill((bins >= start) & (bins < start + width), 0.0)
 
 
 def log_stats(mag_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -226,3 +226,17 @@ def test_reverberant_voices_keep_length_and_level_and_fill_the_silence_after_a_b
     (wet,) = H.reverberant_voices([burst], SR, rt60=(0.5, 0.5), drr_db=(0.0, 0.0))
     assert len(wet) == SR and np.isclose(np.sum(wet.astype(np.float64) ** 2), np.sum(burst.astype(np.float64) ** 2))
     assert np.sum(wet[SR // 10 + 800:SR // 5] ** 2) > 1e-3 * np.sum(wet ** 2)  # the room rings on after 50 ms
+
+
+def test_band_drop_blanks_one_band_per_input_in_training_only():
+    torch.manual_seed(0)
+    z = torch.randn(300, 513) + 5.0  # no value is 0 by chance
+    dropped = H.drop_random_bands(z, 40)
+    blank = dropped == 0
+    widths = blank.sum(1)
+    assert widths.max() <= 40 and widths.float().mean() > 10 and torch.equal(dropped[~blank], z[~blank])
+    first, last = blank.float().argmax(1), 512 - blank.flip(1).float().argmax(1)
+    assert ((last - first + 1)[widths > 0] == widths[widths > 0]).all()  # one contiguous band
+    X = torch.rand(8, 513) + 0.1
+    model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X), band_drop=80)
+    assert torch.equal(model.eval()(X), model(X))  # inference sees the whole column
