@@ -286,12 +286,56 @@ def benchmark_tables() -> str:
     return "\n".join([*bands,
         "### Seeds of the defaults (mean ± sd; each at its own rule, then at the last epoch)", "",
         H.voices_ablation_table(folder / "voices_seeds.json", rules=rules, describe=False), "",
+        *seed_difference_lines(folder / "voices_seeds.json"),
+        *render_check_lines(folder / "notebook01_noise0_render.json"),
         "### Every variant across the dev voices (seed 0; at the recipe's rule, then at the rules 'voices' and "
         "'last')", "",
         H.voices_ablation_table(folder / "voices.json", rules=rules), "",
         "### The earlier ablation (scored on `test_12` and the tail only; before the dev voices existed)", "",
         H.ablation_table(folder / "ablation.json"), "",
         H.seeds_table(folder / "seeds.json"), *([""] + pretext if pretext else [])])
+
+
+SEED_COMPARISONS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-formant0.25"))
+
+
+def seed_difference_lines(path: Path) -> list[str]:
+    """Markdown: for each pair of SEED_COMPARISONS present with 2+ seeds each, the differences of the summaries at the
+    rule 'voices', with Welch's 95 % interval."""
+    if not path.is_file():
+        return []
+    sys.path.insert(0, str(ROOT))
+    from hw2.stats import welch_interval
+
+    variants = json.loads(path.read_text())["variants"]
+    keys = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
+            "tail_snr_db": "tail", "test12_snr_db": "test_12"}
+    rows = []
+    for a, b in SEED_COMPARISONS:
+        runs = [[r["rules"]["voices"] for k, r in variants.items() if k.split("/")[0] == name] for name in (a, b)]
+        if min(len(r) for r in runs) < 2:
+            continue
+        cells = []
+        for key in keys:
+            diff, lo, hi = welch_interval([r[key] for r in runs[0]], [r[key] for r in runs[1]])
+            cells.append(f"{diff:+.2f} [{lo:+.2f}, {hi:+.2f}]")
+        rows.append(f"| {a} − {b} | {len(runs[0])} / {len(runs[1])} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return ["Differences over the seeds at the rule 'voices' (dB; Welch's 95 % interval in brackets):", "",
+            "| comparison | seeds | " + " | ".join(keys.values()) + " |", "|---|---|" + "---|" * len(keys),
+            *rows, ""]
+
+
+def render_check_lines(path: Path) -> list[str]:
+    """Markdown: the summary of a full notebook render kept as evidence (a recipe tried as a notebook default)."""
+    if not path.is_file():
+        return []
+    r = json.loads(path.read_text())
+    v = r["voices"]
+    return [f"A full render as evidence ({r['source']}): dev mean {v['mean_snr_db']:.2f} dB, male mean "
+            f"{v['male_mean_snr_db']:.2f} dB, worst {v['worst_snr_db']:.2f} dB (test_{v['worst_pair']}), tail "
+            f"{r['tail_snr_db']:.2f} dB, kept epoch {r['kept_epoch']} ({r['wall_time_s']:.0f} s).", ""]
 
 
 def unregularised_table(H, runs: dict) -> str:

@@ -80,3 +80,28 @@ def test_problem_3_sentence_states_the_measured_epoch_time_ratio(outputs):
                                 "baseline": {"best_val_acc": 0.6408}, "augmented": {"best_val_acc": 0.6648}}))
     sentence = next(line for line in update_readme.conclusions() if "Problem 3" in line)
     assert "raises" in sentence and "(0.6408 → 0.6648), at 2.97× the time per epoch" in sentence
+
+
+def test_seed_differences_give_welch_intervals_and_skip_a_pair_with_one_seed(tmp_path):
+    def run(mean):
+        return {"rules": {"voices": {"mean_snr_db": mean, "male_mean_snr_db": mean, "worst_snr_db": mean,
+                                     "tail_snr_db": 12.0, "test12_snr_db": 15.0}}}
+    variants = {f"dnn-voices-noise0/seed{i}": run(14.0 + 0.1 * i) for i in range(3)}
+    variants.update({f"dnn-voices/seed{i}": run(13.0 + 0.1 * i) for i in range(3)})
+    variants["dnn-voices-formant0.25/seed0"] = run(12.0)
+    path = tmp_path / "voices_seeds.json"
+    path.write_text(json.dumps({"variants": variants}))
+    lines = update_readme.seed_difference_lines(path)
+    rows = [line for line in lines if line.startswith("| dnn")]
+    assert len(rows) == 1 and rows[0].startswith("| dnn-voices-noise0 − dnn-voices | 3 / 3 | +1.00 [")
+    assert "| +0.00 [+0.00, +0.00] |" in rows[0]  # the tail: the same in every seed
+
+
+def test_a_kept_render_is_summarised_from_its_json(tmp_path):
+    path = tmp_path / "render.json"
+    assert update_readme.render_check_lines(path) == []
+    path.write_text(json.dumps({"source": "notebook 01 with X", "tail_snr_db": 11.94, "kept_epoch": 28,
+                                "wall_time_s": 280.4, "voices": {"mean_snr_db": 13.02, "male_mean_snr_db": 12.64,
+                                                                 "worst_snr_db": 9.4, "worst_pair": "23"}}))
+    line = update_readme.render_check_lines(path)[0]
+    assert "(notebook 01 with X)" in line and "dev mean 13.02 dB" in line and "worst 9.40 dB (test_23)" in line
