@@ -119,10 +119,6 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
     "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
-    "dnn-voices-warp0.1-noise0": (replace(DNN_VOICES, warp=0.1, noise_db=(-6.0, 6.0)),
-                                  "dnn-voices-warp0.1 with the noise gain centred on the recording's own level"),
-    "dnn-voices-fwarp0.15-noise0": (replace(DNN_VOICES, formant_warp=0.15, noise_db=(-6.0, 6.0)),
-                                    "dnn-voices-fwarp0.15 with the noise gain centred on the recording's own level"),
     "dnn-voices-reverb": (replace(DNN_VOICES, reverb=True),
                           "dnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
                           "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),

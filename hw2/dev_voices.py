@@ -246,8 +246,9 @@ def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: f
             + audio_html(s_hat, sr, f"test_s_{pair}_recons.wav, denoised", seconds))
 
 
-def seed_comparison(path: str | Path, a: str, b: str) -> dict | None:
-    """Dev-mean SNR of variant `a` minus variant `b` over their seeds in a seeds JSON, with Welch's 95% interval.
+def seed_comparison(path: str | Path, a: str, b: str, key: str = "mean_snr_db") -> dict | None:
+    """Dev-mean SNR (or another summary `key` of each run at its rule) of variant `a` minus variant `b` over their
+    seeds in a seeds JSON, with Welch's 95% interval.
 
     None when the file or either variant (with at least two seeds) is missing.
     """
@@ -260,7 +261,7 @@ def seed_comparison(path: str | Path, a: str, b: str) -> dict | None:
     means = {}
     for name in (a, b):
         runs = [r for k, r in results["variants"].items() if k.split("/")[0] == name]
-        means[name] = [r["rules"][r["recipe"]["checkpoint"]]["mean_snr_db"] for r in runs]
+        means[name] = [r["rules"][r["recipe"]["checkpoint"]][key] for r in runs]
     if min(len(v) for v in means.values()) < 2:
         return None
     diff, low, high = welch_interval(means[a], means[b])

@@ -226,40 +226,29 @@ def _log_uniform(n: int, spread: float, generator: torch.Generator) -> torch.Ten
     return torch.exp(_uniform(n, (-np.log1p(spread), np.log1p(spread)), generator))
 
 
-def warp_frequencies(S: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
-    """Complex columns (frames x bins) with bin k taken from bin k / factor: the magnitude interpolated linearly,
-    the phase of the nearest bin; bins whose source lies above the last bin are zero (a factor > 1 raises the voice)."""
-    n = S.shape[1]
+def _stretch_rows(values: torch.Tensor, factors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each row of `values` (rows x bins) read at bin k / factor (linear interpolation, clamped to the last bin);
+    also the source positions and whether each lies inside the row."""
+    n = values.shape[1]
     pos = torch.arange(n, dtype=torch.float32)[None, :] / factors[:, None]
     inside = pos <= n - 1
     pos = pos.clamp(max=n - 1)
     lo = pos.floor().long()
     hi, frac = (lo + 1).clamp(max=n - 1), pos - lo
-    mag = S.abs()
-    new_mag = mag.gather(1, lo) * (1 - frac) + mag.gather(1, hi) * frac
-    phase = S.angle().gather(1, pos.round().long())
-    return torch.polar(new_mag * inside, phase)
+    return values.gather(1, lo) * (1 - frac) + values.gather(1, hi) * frac, pos, inside
 
 
-def smooth_log_spectrum(log_mag: torch.Tensor, lifter: int = 30) -> torch.Tensor:
-    """Each row of a log-magnitude spectrum (frames x bins) with its cepstrum cut after `lifter` quefrencies."""
-    cepstrum = torch.fft.irfft(log_mag, dim=1)
-    cepstrum[:, lifter:cepstrum.shape[1] - lifter + 1] = 0
-    return torch.fft.rfft(cepstrum, dim=1).real
+def warp_frequencies(S: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
+    """Complex columns (frames x bins) with bin k taken from bin k / factor: the magnitude interpolated linearly,
+    the phase of the nearest bin; bins whose source lies above the last bin are zero (a factor > 1 raises the voice)."""
+    mag, pos, inside = _stretch_rows(S.abs(), factors)
+    return torch.polar(mag * inside, S.angle().gather(1, pos.round().long()))
 
 
-def column_envelopes(S: torch.Tensor, lifter: int = 30, iterations: int = 8, chunk: int = 8192) -> torch.Tensor:
-    """Natural-log envelope of each complex column (frames x bins) riding on its harmonic peaks, as log_envelope:
-    cepstral smoothing repeated on the maximum of the log spectrum and the envelope (floor -60 dB per column)."""
-    out = []
-    for lo in range(0, len(S), chunk):
-        mag = S[lo:lo + chunk].abs()
-        log_mag = torch.log(mag + 1e-3 * mag.amax(1, keepdim=True) + 1e-12)
-        env = smooth_log_spectrum(log_mag, lifter)
-        for _ in range(iterations):
-            env = smooth_log_spectrum(torch.maximum(log_mag, env), lifter)
-        out.append(env)
-    return torch.cat(out) if out else torch.empty(S.shape)
+def column_envelopes(S: torch.Tensor, lifter: int = 30, chunk: int = 8192) -> torch.Tensor:
+    """log_envelope of each complex column (frames x bins), as a float32 tensor of the same shape."""
+    parts = [log_envelope(S[lo:lo + chunk].abs().numpy().T, lifter).T for lo in range(0, len(S), chunk)]
+    return torch.as_tensor(np.concatenate(parts), dtype=torch.float32) if parts else torch.empty(S.shape)
 
 
 def warp_formants(S: torch.Tensor, factors: torch.Tensor, envelopes: torch.Tensor | None = None,
@@ -267,11 +256,7 @@ def warp_formants(S: torch.Tensor, factors: torch.Tensor, envelopes: torch.Tenso
     """Complex columns with their envelope (column_envelopes, computed when not given) stretched by `factors`
     (one per column); harmonics and phases stay. The real gain E(k / factor) / E(k) is limited to +-`max_db`."""
     env = column_envelopes(S) if envelopes is None else envelopes
-    n = S.shape[1]
-    pos = (torch.arange(n, dtype=torch.float32)[None, :] / factors[:, None]).clamp(max=n - 1)
-    lo = pos.floor().long()
-    hi, frac = (lo + 1).clamp(max=n - 1), pos - lo
-    warped = env.gather(1, lo) * (1 - frac) + env.gather(1, hi) * frac
+    warped, _, _ = _stretch_rows(env, factors)
     limit = max_db / 20 * np.log(10)
     return S * torch.exp((warped - env).clamp(-limit, limit))
 

@@ -301,29 +301,23 @@ SEED_COMPARISONS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voi
 
 
 def seed_difference_lines(path: Path) -> list[str]:
-    """Markdown: for each pair of SEED_COMPARISONS present with 2+ seeds each, the differences of the summaries at the
-    rule 'voices', with Welch's 95 % interval."""
-    if not path.is_file():
-        return []
+    """Markdown: for each pair of SEED_COMPARISONS present with 2+ seeds each, the differences of the summaries at
+    their rule, with Welch's 95 % interval (H.seed_comparison)."""
     sys.path.insert(0, str(ROOT))
-    from hw2.stats import welch_interval
+    import helpers as H
 
-    variants = json.loads(path.read_text())["variants"]
     keys = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
             "tail_snr_db": "tail", "test12_snr_db": "test_12"}
     rows = []
     for a, b in SEED_COMPARISONS:
-        runs = [[r["rules"]["voices"] for k, r in variants.items() if k.split("/")[0] == name] for name in (a, b)]
-        if min(len(r) for r in runs) < 2:
+        found = [H.seed_comparison(path, a, b, key) for key in keys]
+        if found[0] is None:
             continue
-        cells = []
-        for key in keys:
-            diff, lo, hi = welch_interval([r[key] for r in runs[0]], [r[key] for r in runs[1]])
-            cells.append(f"{diff:+.2f} [{lo:+.2f}, {hi:+.2f}]")
-        rows.append(f"| {a} − {b} | {len(runs[0])} / {len(runs[1])} | " + " | ".join(cells) + " |")
+        cells = [f"{c['difference_db']:+.2f} [{c['low_db']:+.2f}, {c['high_db']:+.2f}]" for c in found]
+        rows.append(f"| {a} − {b} | {found[0]['n_a']} / {found[0]['n_b']} | " + " | ".join(cells) + " |")
     if not rows:
         return []
-    return ["Differences over the seeds at the rule 'voices' (dB; Welch's 95 % interval in brackets):", "",
+    return ["Differences over the seeds at each recipe's rule (dB; Welch's 95 % interval in brackets):", "",
             "| comparison | seeds | " + " | ".join(keys.values()) + " |", "|---|---|" + "---|" * len(keys),
             *rows, ""]
 

@@ -84,8 +84,9 @@ def test_problem_3_sentence_states_the_measured_epoch_time_ratio(outputs):
 
 def test_seed_differences_give_welch_intervals_and_skip_a_pair_with_one_seed(tmp_path):
     def run(mean):
-        return {"rules": {"voices": {"mean_snr_db": mean, "male_mean_snr_db": mean, "worst_snr_db": mean,
-                                     "tail_snr_db": 12.0, "test12_snr_db": 15.0}}}
+        summary = {"mean_snr_db": mean, "male_mean_snr_db": mean, "worst_snr_db": mean, "tail_snr_db": 12.0,
+                   "test12_snr_db": 15.0}
+        return {"recipe": {"checkpoint": "voices"}, "rules": {"voices": summary}}
     variants = {f"dnn-voices-noise0/seed{i}": run(14.0 + 0.1 * i) for i in range(3)}
     variants.update({f"dnn-voices/seed{i}": run(13.0 + 0.1 * i) for i in range(3)})
     variants["dnn-voices-formant0.25/seed0"] = run(12.0)
