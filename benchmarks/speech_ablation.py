@@ -79,6 +79,7 @@ class Recipe:
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
     band_drop: int = 0  # training only: each input column loses a random band of up to this many bins
     reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
+    frame_norm: bool = False  # each input column moved to the training mean level: a level-blind input
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
 
 
@@ -129,6 +130,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                           "dnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
     "cnn-voices-drop80": (replace(CNN_VOICES, band_drop=80),
                           "cnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
+    "dnn-voices-framenorm": (replace(DNN_VOICES, frame_norm=True),
+                             "dnn-voices with each input column's mean log-magnitude removed (blind to the level)"),
+    "cnn-voices-framenorm": (replace(CNN_VOICES, frame_norm=True),
+                             "cnn-voices with each input column's mean log-magnitude removed (blind to the level)"),
     "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
                      "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
     "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
@@ -292,7 +297,8 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
-    return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask, band_drop=recipe.band_drop)
+    return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask, band_drop=recipe.band_drop,
+                         frame_norm=recipe.frame_norm)
 
 
 def train(recipe: Recipe, data: dict, seed: int) -> dict:

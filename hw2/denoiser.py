@@ -24,15 +24,19 @@ class MaskDenoiser(nn.Module):
     """
 
     def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0,
-                 band_drop: int = 0):
+                 band_drop: int = 0, frame_norm: bool = False):
         super().__init__()
         self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
         self.band_drop = band_drop  # training only: each input column loses a random band of up to this many bins
+        self.frame_norm = frame_norm  # each column moved to the training mean level: blind to the input level
         self.register_buffer("log_mean", torch.as_tensor(log_mean, dtype=torch.float32))
         self.register_buffer("log_std", torch.as_tensor(log_std, dtype=torch.float32))
 
     def forward(self, noisy_mag: torch.Tensor) -> torch.Tensor:
-        z = (torch.log(noisy_mag + 1e-4) - self.log_mean) / self.log_std
+        logs = torch.log(noisy_mag + 1e-4)
+        if self.frame_norm:  # every column moved to the training frames' mean level
+            logs = logs - logs.mean(1, keepdim=True) + self.log_mean.mean()
+        z = (logs - self.log_mean) / self.log_std
         if self.training and self.band_drop:
             z = drop_random_bands(z, self.band_drop)
         return self.max_mask * torch.sigmoid(self.body(z)) * noisy_mag  # x 1.0 is exact: the default is a plain mask

@@ -240,3 +240,12 @@ def test_band_drop_blanks_one_band_per_input_in_training_only():
     X = torch.rand(8, 513) + 0.1
     model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X), band_drop=80)
     assert torch.equal(model.eval()(X), model(X))  # inference sees the whole column
+
+
+def test_frame_norm_makes_the_mask_blind_to_the_input_level():
+    torch.manual_seed(0)
+    X = torch.rand(8, 513) + 0.1
+    model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X), frame_norm=True).eval()
+    plain = H.MaskDenoiser(model.body, *H.log_stats(X)).eval()
+    assert torch.allclose(model(4 * X), 4 * model(X), rtol=1e-3)  # same mask at 4x the level (log std > 0 per bin)
+    assert not torch.allclose(plain(4 * X), 4 * plain(X), rtol=1e-3)
