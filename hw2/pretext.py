@@ -264,14 +264,16 @@ def probe_feature_sets(pretext_state: dict, X_train: torch.Tensor, X_test: torch
 
 
 def plot_seed_bands(runs: dict[str, dict], title: str = ""):
-    """Test accuracy per evaluation for each run: the mean over seeds as a line, the min-max over seeds as a band."""
+    """Test accuracy per evaluation for each run: the mean over seeds as a line, the min-max over seeds as a band;
+    the legend gives the final accuracy as mean ± sd over the seeds."""
     fig, ax = plt.subplots(figsize=(8.5, 4.6), constrained_layout=True)
     for name, run in runs.items():
         acc = np.array(run["test_acc"])
         line, = ax.plot(run["epochs_evaluated"], acc.mean(0),
-                        label=f"{name}: final {run['final_test_acc_mean']:.3f} ± {run['final_test_acc_sd']:.3f}")
+                        label=f"{name}: final {run['final_test_acc_mean']:.3f} ± {run['final_test_acc_sd']:.3f} "
+                              f"(mean ± sd, {len(acc)} seeds)")
         ax.fill_between(run["epochs_evaluated"], acc.min(0), acc.max(0), color=line.get_color(), alpha=0.15)
-    ax.set(xlabel="epoch", ylabel="test accuracy", title=title)
+    ax.set(xlabel="epoch", ylabel="test accuracy (line: mean over seeds; band: min to max)", title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return fig

@@ -85,3 +85,11 @@ def test_mean_curve_record_is_the_mean_over_seeds():
     rec = H.mean_curve_record(run)
     assert rec["test_acc"] == pytest.approx([0.2, 0.3, 0.2]) and rec["best_epoch"] == 20
     assert rec["final_test_acc"] == pytest.approx(0.2) and rec["best_test_acc"] == pytest.approx(0.3)
+
+
+def test_seed_band_legend_names_its_spread_and_seed_count():
+    run = {"test_acc": [[0.2, 0.3], [0.25, 0.35], [0.3, 0.4]], "epochs_evaluated": [10, 20],
+           "final_test_acc_mean": 0.35, "final_test_acc_sd": 0.05}
+    fig = H.plot_seed_bands({"scratch": run})
+    (label,) = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert label == "scratch: final 0.350 ± 0.050 (mean ± sd, 3 seeds)"
