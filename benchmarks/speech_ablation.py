@@ -120,6 +120,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
     "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
+    "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),
                             "cnn-voices with a random EQ of +-6 dB on the training noise (as the DNN's)"),
     "cnn-voices-noise-eq-rates": (replace(CNN_VOICES, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
