@@ -297,7 +297,8 @@ def benchmark_tables() -> str:
         H.seeds_table(folder / "seeds.json"), *([""] + pretext if pretext else [])])
 
 
-SEED_COMPARISONS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-formant0.25"))
+SEED_COMPARISONS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-formant0.25"),
+                    ("cnn-voices-c32", "cnn-voices"), ("cnn-voices-c24", "cnn-voices"))
 
 
 def seed_difference_lines(path: Path) -> list[str]:
