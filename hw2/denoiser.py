@@ -124,6 +124,18 @@ class WeightAverage:
             avg.copy_(live)
 
 
+def kept_epoch(scores: list[float], tolerance: float = 0.0) -> int:
+    """Index of the epoch a checkpoint rule keeps: the latest whose score is within `tolerance` of the best.
+
+    With `tolerance` 0 that is the first best epoch. A tolerance about twice the scores' own epoch-to-epoch
+    noise prefers the longer-trained of the epochs the validation signal cannot tell apart.
+    """
+    best = max(scores)
+    if tolerance <= 0:
+        return scores.index(best)
+    return max(i for i, score in enumerate(scores) if score >= best - tolerance)
+
+
 @dataclass
 class BestEpoch:
     """The checkpoint kept by fit_denoiser: its selection score, its epoch and its weights."""
@@ -136,14 +148,15 @@ class BestEpoch:
 def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
                  evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
                  generator: torch.Generator, select: str = "select", desc: str = "training",
-                 ema: float = 0.0, weight_decay: float = 0.0) -> dict:
+                 ema: float = 0.0, weight_decay: float = 0.0, tolerance: float = 0.0) -> dict:
     """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
 
     `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
     frames each epoch. `evaluate(model)` returns named scores; the weights of the epoch with the
     highest `select` score (a score's name, "mean" of all scores, or "last": the last epoch) are
-    restored at the end. With `ema` > 0 the scored and kept weights are an exponential moving
-    average of the trained weights with that decay per step (WeightAverage), not the weights themselves.
+    restored at the end; with `tolerance` > 0, the latest epoch whose score is within `tolerance` of the best
+    so far (the epoch kept_epoch picks from all the scores). With `ema` > 0 the scored and kept weights are an
+    exponential moving average of the trained weights with that decay per step (WeightAverage), not the weights.
     With `weight_decay` > 0 the optimiser is AdamW with that decoupled decay.
     """
     X, Y = data if isinstance(data, tuple) else data(1)
@@ -152,7 +165,7 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
     steps_per_epoch = -(-len(X) // batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps_per_epoch, pct_start=0.1)
     history = {"train_loss": [], "scores": {}, "select": select}
-    best = BestEpoch(-float("inf"), 0, {})
+    best, top = BestEpoch(-float("inf"), 0, {}), -float("inf")
     average = WeightAverage(model, ema) if ema > 0 else None
     scored = average.module if average else model
     bar = progress(range(1, epochs + 1), desc=desc)
@@ -166,12 +179,13 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
         for name, value in scores.items():
             history["scores"].setdefault(name, []).append(value)
         score = epoch if select == "last" else np.mean(list(scores.values())) if select == "mean" else scores[select]
-        if score > best.score:
+        improved, top = score > top, max(top, score)
+        if improved or (tolerance > 0 and score >= top - tolerance):
             best = BestEpoch(float(score), epoch, copy.deepcopy(scored.state_dict()))
         bar.set_postfix(refresh=False, loss=f"{loss:.4f}", **{k: f"{v:.2f}" for k, v in scores.items()},
                         best=f"{best.score:.2f}@{best.epoch}")
     model.load_state_dict(best.state)
-    history.update(best_score=best.score, best_epoch=best.epoch, ema=ema)
+    history.update(best_score=best.score, best_epoch=best.epoch, top_score=float(top), tolerance=tolerance, ema=ema)
     return history
 
 

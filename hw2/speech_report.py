@@ -165,3 +165,25 @@ def plot_test_spectrograms(metrics: dict, data_dir: Path, out_dir: Path, sr: int
     fig = plot_spectrograms({f"noisy {t['input']}": np.abs(stft(noisy)),
                              f"denoised {t['output']}": np.abs(stft(clean))}, sr)
     return fig, noisy, clean
+
+
+def checkpoint_rules_table(path: str | Path, groups: tuple[str, ...] = ("dnn", "cnn", "all")) -> str:
+    """Markdown from benchmarks/checkpoint_rules.py's JSON: each rule's mean summaries over the stored runs, and
+    its paired difference from the baseline rule with the 95% interval; '' when the file is missing."""
+    path = Path(path)
+    if not path.is_file():
+        return ""
+    result = json.loads(path.read_text())
+    keys = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
+            ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))
+    names = {"dnn": "DNN", "cnn": "CNN", "all": "both"}
+    rows = ["| runs | rule | mean kept epoch | " + " | ".join(h for _, h in keys) + " |", "|---|---|---|" + "---|" * 5]
+    for group in groups:
+        found = result["groups"].get(group)
+        for rule, row in (found or {}).get("rules", {}).items():
+            cells = [f"{row[k]['mean']:.2f}" if rule == result["baseline"] else
+                     f"{row[k]['mean']:.2f} ({row[k]['difference']:+.2f} [{row[k]['low']:+.2f}, {row[k]['high']:+.2f}])"
+                     for k, _ in keys]
+            rows.append(f"| {names[group]} ({found['runs']}) | {rule} | {row['mean_epoch']:.1f} | " + " | ".join(cells)
+                        + " |")
+    return "\n".join(rows)

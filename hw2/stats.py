@@ -25,3 +25,10 @@ def mean_and_se(values: list[float]) -> tuple[float, float]:
 def interval_verdict(low: float, high: float) -> str:
     """The verdict an interval for a difference (a - b) allows: 'helps' above 0, 'hurts' below 0, else unclear."""
     return "helps" if low > 0 else "hurts" if high < 0 else "no clear difference"
+
+
+def paired_interval(a: list[float], b: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean(a - b), low, high): the t confidence interval for the mean of paired differences (a[i] with b[i])."""
+    d = np.asarray(a, float) - np.asarray(b, float)
+    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.inf
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)

@@ -91,6 +91,13 @@ def test_welch_interval_on_known_numbers():
     assert (low, high) == pytest.approx((1.0 - 3.5482, 1.0 + 3.5482), abs=1e-3)
 
 
+def test_paired_interval_on_known_numbers():
+    diff, low, high = H.paired_interval([3.0, 5.0, 4.0, 6.0], [1.0, 2.0, 2.0, 3.0])
+    # differences 2, 3, 2, 3: mean 2.5, sd 0.57735, se 0.28868, t(0.975, 3) = 3.18245, half-width 0.91869
+    assert diff == pytest.approx(2.5)
+    assert (low, high) == pytest.approx((2.5 - 0.91869, 2.5 + 0.91869), abs=1e-4)
+
+
 def test_band_errors_locate_a_band_the_estimate_removed(tmp_path):
     import sys
 

@@ -114,6 +114,31 @@ def test_fit_denoiser_restores_the_epoch_with_the_best_selection_score():
     assert all(torch.equal(v, kept[3.0][k]) for k, v in model.state_dict().items())
 
 
+def test_kept_epoch_is_the_latest_within_the_tolerance_of_the_best():
+    scores = [1.0, 3.0, 2.9, 2.5, 2.85, 2.7]
+    assert H.kept_epoch(scores) == 1  # the best
+    assert H.kept_epoch(scores, 0.2) == 4  # 2.85 >= 3.0 - 0.2; 2.7 is not
+    assert H.kept_epoch([2.0, 2.0, 1.0]) == 0  # ties: the first
+
+
+def test_fit_denoiser_with_a_tolerance_keeps_the_epoch_kept_epoch_picks():
+    torch.manual_seed(0)
+    X = torch.rand(256, 513)
+    model = H.MaskDenoiser(torch.nn.Linear(513, 513), *H.log_stats(X))
+    sequence = [1.0, 3.0, 2.5, 3.2, 2.95, 2.6]  # the best is epoch 4; epoch 5 is within 0.3 of it, epoch 6 is not
+    scores = iter(sequence)
+    kept = {}
+
+    def evaluate(m):
+        score = next(scores)
+        kept[score] = {k: v.clone() for k, v in m.state_dict().items()}
+        return {"select": score}
+
+    hist = H.fit_denoiser(model, (X, X), evaluate, 6, 64, 1e-2, torch.Generator().manual_seed(0), tolerance=0.3)
+    assert hist["best_epoch"] == H.kept_epoch(sequence, 0.3) + 1 == 5 and hist["top_score"] == 3.2
+    assert all(torch.equal(v, kept[2.95][k]) for k, v in model.state_dict().items())
+
+
 def test_weight_average_follows_the_exponential_moving_average():
     live = torch.nn.Linear(2, 1)
     average = H.WeightAverage(live, decay=0.5)

@@ -1,0 +1,119 @@
+"""Problems 1-2: which checkpoint rule keeps the epoch that serves the dev voices best, over every ablation run.
+
+Each run of `speech_ablation.py` stored its scores after every epoch: the three validation signals (the held-out
+tail, its octave-up and its bass-heavy copy) and every dev voice. A rule picks the kept epoch from the validation
+signals alone; this script scores each rule by the dev voices at the epoch it keeps, for every stored run (seed
+copies counted once), against the notebooks' rule 'voices' (best mean of the three validation signals):
+
+* `voices`: the best epoch of that mean; `last`: the last epoch (no early stopping);
+* `voices within T dB`: the latest epoch whose mean is within T dB of the best (H.kept_epoch): epochs the
+  validation signal cannot tell apart, the longer-trained preferred.
+
+Differences are paired by run (the same training, another kept epoch), with a t interval over the runs; runs of
+related recipes are not independent, so the interval is a guide, not a test. The validation signal's own noise
+(the sd of its epoch-to-epoch changes over the last 12 epochs, over sqrt 2) says how large T must be to matter.
+
+    python benchmarks/checkpoint_rules.py     # writes outputs/speech_ablation/checkpoint_rules.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import helpers as H  # noqa: E402
+
+VALIDATION = ("tail", "tail_octave", "tail_bass")
+TOLERANCES_DB = (0.1, 0.2, 0.3, 0.5, 1.0)
+SUMMARIES = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
+             "tail_snr_db": "tail", "test12_snr_db": "test_12"}
+BASELINE = "voices"
+
+
+def stored_runs(paths: list[Path]) -> dict[str, dict]:
+    """{run name: per-epoch scores} of every run trained (not copied) in the ablation JSONs that scored dev voices."""
+    runs = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        for name, run in json.loads(path.read_text())["variants"].items():
+            if "copied_from" not in run and any(k.startswith("test2") for k in run.get("scores_per_epoch", {})):
+                runs[name] = run["scores_per_epoch"]
+    return runs
+
+
+def validation_mean(scores: dict[str, list[float]]) -> list[float]:
+    """The notebooks' selection score per epoch: the mean of the three validation SNRs."""
+    return list(np.mean([scores[k] for k in VALIDATION], axis=0))
+
+
+def rules() -> dict[str, callable]:
+    """{rule name: scores -> kept epoch index}."""
+    out = {BASELINE: lambda sc: H.kept_epoch(validation_mean(sc)), "last": lambda sc: len(sc["tail"]) - 1}
+    for tol in TOLERANCES_DB:
+        out[f"voices within {tol:g} dB"] = lambda sc, tol=tol: H.kept_epoch(validation_mean(sc), tol)
+    return out
+
+
+def summary_at(scores: dict[str, list[float]], epoch: int) -> dict[str, float]:
+    """The dev-voice summaries, the tail and test_12 of one run at one epoch (index)."""
+    s = H.voice_summary({k[4:]: {"snr_db": v[epoch]} for k, v in scores.items() if k.startswith("test")})
+    return {"mean_snr_db": s["mean_snr_db"], "male_mean_snr_db": s["male_mean_snr_db"],
+            "worst_snr_db": s["worst_snr_db"], "tail_snr_db": scores["tail"][epoch],
+            "test12_snr_db": scores["test12"][epoch]}
+
+
+def validation_noise_db(runs: dict[str, dict]) -> float:
+    """Median over runs of the validation mean's epoch-to-epoch noise (sd of changes, last 12 epochs, / sqrt 2)."""
+    return float(np.median([np.std(np.diff(validation_mean(sc)[-12:]), ddof=1) / np.sqrt(2) for sc in runs.values()]))
+
+
+def compare(runs: dict[str, dict]) -> dict:
+    """Every rule on every run, per network and over all: mean summaries and paired differences from BASELINE."""
+    out = {}
+    for group in ("dnn", "cnn", "all"):
+        names = sorted(n for n in runs if group == "all" or n.startswith(group))
+        if len(names) < 2:
+            continue
+        kept = {rule: {n: pick(runs[n]) for n in names} for rule, pick in rules().items()}
+        at = {rule: {n: summary_at(runs[n], e) for n, e in epochs.items()} for rule, epochs in kept.items()}
+        out[group] = {"runs": len(names), "rules": {}}
+        for rule in kept:
+            row = {"mean_epoch": float(np.mean(list(kept[rule].values())) + 1)}
+            for key in SUMMARIES:
+                values = [at[rule][n][key] for n in names]
+                diff, low, high = H.paired_interval(values, [at[BASELINE][n][key] for n in names])
+                row[key] = {"mean": float(np.mean(values)), "difference": diff, "low": low, "high": high}
+            out[group]["rules"][rule] = row
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    folder = ROOT / "outputs" / "speech_ablation"
+    parser.add_argument("--runs", nargs="+", default=[str(folder / "voices.json"), str(folder / "voices_seeds.json")])
+    parser.add_argument("--out", default=str(folder / "checkpoint_rules.json"))
+    args = parser.parse_args()
+    runs = stored_runs([Path(p) for p in args.runs])
+    if len(runs) < 2:
+        sys.exit(f"checkpoint_rules: fewer than two runs with dev-voice scores in {args.runs}; "
+                 "run benchmarks/speech_ablation.py first")
+    result = {"command": "python benchmarks/checkpoint_rules.py", "baseline": BASELINE, "runs": sorted(runs),
+              "validation_noise_db": validation_noise_db(runs), "test": "paired t, 95%, over runs",
+              "groups": compare(runs)}
+    H.save_json(Path(args.out), result)
+    best = result["groups"]["all"]["rules"]
+    for rule, row in best.items():
+        print(f"{rule:22s} epoch {row['mean_epoch']:.1f}  " + "  ".join(
+            f"{SUMMARIES[k]} {row[k]['mean']:.2f} ({row[k]['difference']:+.2f})" for k in SUMMARIES))
+    print(f"validation noise {result['validation_noise_db']:.2f} dB; {len(runs)} runs -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

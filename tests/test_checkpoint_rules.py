@@ -1,0 +1,50 @@
+"""benchmarks/checkpoint_rules.py: each checkpoint rule judged by the dev voices at the epoch it keeps."""
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+import helpers as H
+
+DEV = ("12", "21", "22", "23", "24", "25", "26")
+
+
+def fake_run(validation: list[float], dev: list[float]) -> dict:
+    """A stored ablation run: the three validation signals equal to `validation`, every dev voice equal to `dev`."""
+    scores = {k: validation for k in ("tail", "tail_octave", "tail_bass")}
+    scores.update({f"test{p}": dev for p in (*DEV, "11")})
+    return {"seed": 0, "scores_per_epoch": scores, "rules": {}}
+
+
+def test_rules_are_scored_by_the_dev_voices_at_the_epoch_they_keep(tmp_path):
+    # validation peaks at epoch 2, is within 0.3 dB of it at epoch 4, and the dev voices keep improving
+    runs = {"dnn-a": fake_run([10.0, 12.0, 11.0, 11.8, 11.0], [8.0, 9.0, 10.0, 11.0, 12.0]),
+            "dnn-b": fake_run([10.0, 12.0, 11.0, 11.75, 11.0], [8.0, 9.5, 10.0, 11.0, 12.0]),
+            "dnn-c": fake_run([10.0, 12.0, 11.0, 11.9, 11.0], [8.0, 9.0, 10.0, 11.5, 12.0]),
+            "dnn-a/seed1": {**fake_run([1.0, 2.0], [1.0, 2.0]), "copied_from": "elsewhere"}}  # a copy: not counted
+    src = tmp_path / "voices.json"
+    src.write_text(json.dumps({"variants": runs}))
+    out = tmp_path / "rules.json"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "checkpoint_rules.py"), "--runs", str(src),
+                    "--out", str(out)], check=True, capture_output=True)
+    result = json.loads(out.read_text())
+    assert result["runs"] == ["dnn-a", "dnn-b", "dnn-c"] and "cnn" not in result["groups"]
+    rules = result["groups"]["dnn"]["rules"]
+    assert rules["voices"]["mean_epoch"] == 2
+    assert rules["voices"]["mean_snr_db"]["mean"] == pytest.approx((9.0 + 9.5 + 9.0) / 3)
+    assert rules["voices within 0.3 dB"]["mean_epoch"] == 4 and rules["last"]["mean_epoch"] == 5
+    within = rules["voices within 0.3 dB"]["mean_snr_db"]
+    assert within["difference"] == pytest.approx(H.paired_interval([11.0, 11.0, 11.5], [9.0, 9.5, 9.0])[0])
+    assert within["low"] > 0
+    assert rules["voices within 0.1 dB"]["mean_epoch"] == pytest.approx((2 + 2 + 4) / 3)  # only dnn-c's 11.9
+
+
+def test_too_few_runs_name_the_file_and_the_fix(tmp_path):
+    src = tmp_path / "voices.json"
+    src.write_text(json.dumps({"variants": {}}))
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "checkpoint_rules.py"), "--runs", str(src),
+                           "--out", str(tmp_path / "rules.json")], capture_output=True, text=True)
+    assert done.returncode != 0 and str(src) in done.stderr and "speech_ablation.py" in done.stderr
+    assert not (tmp_path / "rules.json").exists()
