@@ -11,7 +11,8 @@ copies counted once), against the notebooks' rule 'voices' (best mean of the thr
 
 Differences are paired by run (the same training, another kept epoch), with a t interval over the runs; runs of
 related recipes are not independent, so the interval is a guide, not a test. The validation signal's own noise
-(the sd of its epoch-to-epoch changes over the last 12 epochs, over sqrt 2) says how large T must be to matter.
+(the sd of its epoch-to-epoch changes over the last 12 epochs, over sqrt 2) says how large T must be to matter;
+the notebooks' TOLERANCE_DB is the smallest T on the grid of at least twice that noise (`chosen_tolerance_db`).
 
     python benchmarks/checkpoint_rules.py     # writes outputs/speech_ablation/checkpoint_rules.json
 """
@@ -74,6 +75,11 @@ def validation_noise_db(runs: dict[str, dict]) -> float:
     return float(np.median([np.std(np.diff(validation_mean(sc)[-12:]), ddof=1) / np.sqrt(2) for sc in runs.values()]))
 
 
+def chosen_tolerance(noise_db: float) -> float:
+    """The smallest tolerance on the grid that is at least twice the validation noise (the largest if none is)."""
+    return min((t for t in TOLERANCES_DB if t >= 2 * noise_db), default=TOLERANCES_DB[-1])
+
+
 def compare(runs: dict[str, dict]) -> dict:
     """Every rule on every run, per network and over all: mean summaries and paired differences from BASELINE."""
     out = {}
@@ -104,15 +110,17 @@ def main() -> None:
     if len(runs) < 2:
         sys.exit(f"checkpoint_rules: fewer than two runs with dev-voice scores in {args.runs}; "
                  "run benchmarks/speech_ablation.py first")
+    noise = validation_noise_db(runs)
     result = {"command": "python benchmarks/checkpoint_rules.py", "baseline": BASELINE, "runs": sorted(runs),
-              "validation_noise_db": validation_noise_db(runs), "test": "paired t, 95%, over runs",
-              "groups": compare(runs)}
+              "validation_noise_db": noise, "chosen_tolerance_db": chosen_tolerance(noise),
+              "test": "paired t, 95%, over runs", "groups": compare(runs)}
     H.save_json(Path(args.out), result)
     best = result["groups"]["all"]["rules"]
     for rule, row in best.items():
         print(f"{rule:22s} epoch {row['mean_epoch']:.1f}  " + "  ".join(
             f"{SUMMARIES[k]} {row[k]['mean']:.2f} ({row[k]['difference']:+.2f})" for k in SUMMARIES))
-    print(f"validation noise {result['validation_noise_db']:.2f} dB; {len(runs)} runs -> {args.out}")
+    print(f"validation noise {noise:.2f} dB, tolerance {result['chosen_tolerance_db']:g} dB; {len(runs)} runs -> "
+          f"{args.out}")
 
 
 if __name__ == "__main__":

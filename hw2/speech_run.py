@@ -100,7 +100,8 @@ def finish_speech_run(model: nn.Module, run: dict, history: dict, out_dir: Path,
     s_val_hat = denoise(model, run["x_val"], device)
     validation = {"source": run["source"], **score_pair(run["s_val"], run["x_val"], s_val_hat, sr)}
     validation.update(best_snr_db=validation["snr_db"], best_epoch=history["best_epoch"],
-                      checkpoint_rule=history["select"], snr_db_per_epoch=history["scores"]["validation"],
+                      checkpoint_rule=history["select"], checkpoint_tolerance_db=history.get("tolerance", 0.0),
+                      snr_db_per_epoch=history["scores"]["validation"],
                       scores_per_epoch=history["scores"])
     tests = denoise_test_mixtures(model, run["data_dir"], out_dir, sr, device, run.get("test_pairs"))
     metrics = {"validation": validation, "train_loss_per_epoch": history["train_loss"], "tests": tests,

@@ -284,6 +284,15 @@ def benchmark_tables() -> str:
         pretext += [f"### Problem 4: every regularised recipe, {len(comparison['seeds'])} seeds (final test accuracy "
                     f"at the recipe's last epoch; best of the checks every {comparison['eval_every']} epochs)", "",
                     comparison["table_markdown"], ""]
+    rules_file = folder / "checkpoint_rules.json"
+    if rules_file.is_file():
+        found = json.loads(rules_file.read_text())
+        bands += ["### Checkpoint rules judged by the dev voices (`benchmarks/checkpoint_rules.py`)", "",
+                  f"Every stored run ({len(found['runs'])}) scored at the epoch each rule keeps; beside each rule its "
+                  f"difference from the rule 'voices' (best validation mean) with the 95 % interval ("
+                  f"{found['test']}; related recipes, so a guide). The validation mean's own epoch-to-epoch noise: "
+                  f"{found['validation_noise_db']:.2f} dB.", "",
+                  H.checkpoint_rules_table(rules_file), ""]
     return "\n".join([*bands,
         "### Seeds of the defaults (mean ± sd; each at its own rule, then at the last epoch)", "",
         H.voices_ablation_table(folder / "voices_seeds.json", rules=rules, describe=False), "",

@@ -48,3 +48,11 @@ def test_too_few_runs_name_the_file_and_the_fix(tmp_path):
                            "--out", str(tmp_path / "rules.json")], capture_output=True, text=True)
     assert done.returncode != 0 and str(src) in done.stderr and "speech_ablation.py" in done.stderr
     assert not (tmp_path / "rules.json").exists()
+
+
+def test_the_chosen_tolerance_is_the_smallest_of_at_least_twice_the_validation_noise():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import checkpoint_rules
+
+    assert checkpoint_rules.chosen_tolerance(0.13) == 0.3  # 0.26 rounds up to the grid's 0.3
+    assert checkpoint_rules.chosen_tolerance(0.01) == 0.1 and checkpoint_rules.chosen_tolerance(2.0) == 1.0
