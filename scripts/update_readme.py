@@ -93,8 +93,10 @@ def speech_extras() -> list[str]:
                 stats.append(f"{mean:.2f} ± {sd:.2f}")
             parts.append(f"`{net}` ({len(kept)} seeds) dev mean {stats[0]} dB, male mean {stats[1]} dB, worst voice "
                          f"{stats[2]} dB")
-        lines += ["", "Problems 1-2 over seeds (`benchmarks/speech_ablation.py --seeds`, mean ± sd; the notebooks' "
-                  "defaults are `dnn-voices` and `cnn-voices`, the others recipes compared with them; "
+        lines += ["", "Problems 1-2 over seeds (`benchmarks/speech_ablation.py --seeds`, mean ± sd, at the best "
+                  "validation epoch; the notebooks' defaults are `dnn-voices` and `cnn-voices`, the others recipes "
+                  "compared with them, and the notebooks keep the latest epoch within a tolerance of that best "
+                  "(`benchmarks/checkpoint_rules.py`); "
                   "[`benchmarks/README.md`](benchmarks/README.md) has every variant tried): "
                   + "; ".join(parts) + "."]
     return lines
