@@ -65,9 +65,11 @@ def speech_row(problem: str, rel: str) -> str:
                   f"{voices['mean_input_snr_db']:.2f}, oracle {voices['mean_oracle_snr_db']:.2f}), PESQ "
                   f"{_num(voices.get('mean_pesq'))}, STOI {_num(voices.get('mean_stoi'), '.3f')}; ")
     rules = {"mean": "kept by the mean of the validation signals", "last": "the last epoch"}
-    rule = v.get("checkpoint_rule", "best validation")
+    rule, tolerance = v.get("checkpoint_rule", "best validation"), v.get("checkpoint_tolerance_db", 0.0)
+    kept = rules.get(rule, f"kept by {rule!r}") + (f", the latest within {tolerance:g} dB of its best" if tolerance
+                                                    and rule != "last" else "")
     result += (f"held-out tail SNR **{v['best_snr_db']:.2f} dB** (epoch {v['best_epoch']}, "
-               f"{rules.get(rule, f'kept by {rule!r}')}; input {v['input_snr_db']:.2f}, oracle "
+               f"{kept}; input {v['input_snr_db']:.2f}, oracle "
                f"{v['oracle_snr_db']:.2f})")
     t = m["tests"].get("11") or {}
     if t.get("snr_db") is not None:

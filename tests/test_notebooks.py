@@ -180,5 +180,8 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, variant):
     assert (p["FORMANT_FRACTION"], rules[p["CHECKPOINT"]], tuple(p["NOISE_RATES"])) == (
         recipe.formant_fraction, recipe.checkpoint, recipe.noise_rates)
     assert (p["LOW_EQ_DB"], p["EQ_BANDS"], p["TILT_DB"]) == (recipe.low_eq_db, recipe.eq_bands, recipe.tilt_db)
+    # the tolerance of the checkpoint rule is the one benchmarks/checkpoint_rules.py chose over the stored runs
+    rules_file = ROOT / "outputs" / "speech_ablation" / "checkpoint_rules.json"
+    assert p["TOLERANCE_DB"] == json.loads(rules_file.read_text())["chosen_tolerance_db"]
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
