@@ -13,6 +13,7 @@ Differences are paired by run (the same training, another kept epoch), with a t 
 related recipes are not independent, so the interval is a guide, not a test. The validation signal's own noise
 (the sd of its epoch-to-epoch changes over the last 12 epochs, over sqrt 2) says how large T must be to matter;
 the notebooks' TOLERANCE_DB is the smallest T on the grid of at least twice that noise (`chosen_tolerance_db`).
+The seed studies are then summarised at that rule, with Welch's intervals between recipes (`seeds_at_chosen_tolerance`).
 
     python benchmarks/checkpoint_rules.py     # writes outputs/speech_ablation/checkpoint_rules.json
 """
@@ -100,10 +101,43 @@ def compare(runs: dict[str, dict]) -> dict:
     return out
 
 
+SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-formant0.25"),
+              ("cnn-voices-c32", "cnn-voices"), ("cnn-voices-c24", "cnn-voices"))
+
+
+def seed_studies(path: Path, tolerance: float) -> dict:
+    """Every seed study in `path` (variant/seedN runs, 2+ seeds) at the rule 'voices' with `tolerance`: per-seed
+    kept epochs and summaries, and Welch's 95% interval for each of SEED_PAIRS present."""
+    if not path.is_file():
+        return {}
+    by_variant: dict[str, list] = {}
+    for name, run in sorted(json.loads(path.read_text())["variants"].items()):
+        if "/seed" in name and any(k.startswith("test2") for k in run.get("scores_per_epoch", {})):
+            by_variant.setdefault(name.split("/")[0], []).append(run["scores_per_epoch"])
+    studies = {}
+    for variant, runs in by_variant.items():
+        if len(runs) < 2:
+            continue
+        epochs = [H.kept_epoch(validation_mean(sc), tolerance) for sc in runs]
+        at = [summary_at(sc, e) for sc, e in zip(runs, epochs)]
+        studies[variant] = {"epochs": [e + 1 for e in epochs],
+                            **{k: [a[k] for a in at] for k in SUMMARIES}}
+    differences = []
+    for a, b in SEED_PAIRS:
+        if a in studies and b in studies:
+            row = {"a": a, "b": b}
+            for key in SUMMARIES:
+                diff, low, high = H.welch_interval(studies[a][key], studies[b][key])
+                row[key] = {"difference": diff, "low": low, "high": high}
+            differences.append(row)
+    return {"tolerance_db": tolerance, "variants": studies, "differences": differences, "test": "Welch's t, 95%"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     folder = ROOT / "outputs" / "speech_ablation"
     parser.add_argument("--runs", nargs="+", default=[str(folder / "voices.json"), str(folder / "voices_seeds.json")])
+    parser.add_argument("--seeds", default=str(folder / "voices_seeds.json"), help="the seed studies' JSON")
     parser.add_argument("--out", default=str(folder / "checkpoint_rules.json"))
     args = parser.parse_args()
     runs = stored_runs([Path(p) for p in args.runs])
@@ -114,6 +148,7 @@ def main() -> None:
     result = {"command": "python benchmarks/checkpoint_rules.py", "baseline": BASELINE, "runs": sorted(runs),
               "validation_noise_db": noise, "chosen_tolerance_db": chosen_tolerance(noise),
               "test": "paired t, 95%, over runs", "groups": compare(runs)}
+    result["seeds_at_chosen_tolerance"] = seed_studies(Path(args.seeds), result["chosen_tolerance_db"])
     H.save_json(Path(args.out), result)
     best = result["groups"]["all"]["rules"]
     for rule, row in best.items():

@@ -187,3 +187,24 @@ def checkpoint_rules_table(path: str | Path, groups: tuple[str, ...] = ("dnn", "
             rows.append(f"| {names[group]} ({found['runs']}) | {rule} | {row['mean_epoch']:.1f} | " + " | ".join(cells)
                         + " |")
     return "\n".join(rows)
+
+
+def tolerance_seeds_table(path: str | Path) -> str:
+    """Markdown from checkpoint_rules.py's JSON: each seed study at the notebooks' rule (mean ± sd), then Welch's
+    differences between recipes; '' when the file or its seed studies are missing."""
+    path = Path(path)
+    found = json.loads(path.read_text()).get("seeds_at_chosen_tolerance", {}) if path.is_file() else {}
+    if not found.get("variants"):
+        return ""
+    keys = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
+            ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))
+    rows = ["| variant | seeds | kept epochs | " + " | ".join(h for _, h in keys) + " |", "|---|---|---|" + "---|" * 5]
+    for name, study in sorted(found["variants"].items(), key=lambda kv: -np.mean(kv[1]["mean_snr_db"])):
+        cells = [f"{np.mean(study[k]):.2f} ± {np.std(study[k], ddof=1):.2f}" for k, _ in keys]
+        rows.append(f"| {name} | {len(study['epochs'])} | {'/'.join(map(str, study['epochs']))} | " + " | ".join(cells)
+                    + " |")
+    rows += ["", "| comparison | " + " | ".join(h for _, h in keys) + " |", "|---|" + "---|" * 5]
+    for d in found["differences"]:
+        rows.append(f"| {d['a']} − {d['b']} | " + " | ".join(
+            f"{d[k]['difference']:+.2f} [{d[k]['low']:+.2f}, {d[k]['high']:+.2f}]" for k, _ in keys) + " |")
+    return "\n".join(rows)

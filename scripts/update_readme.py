@@ -297,6 +297,11 @@ def benchmark_tables() -> str:
                   f"{found['test']}; related recipes, so a guide). The validation mean's own epoch-to-epoch noise: "
                   f"{found['validation_noise_db']:.2f} dB.", "",
                   H.checkpoint_rules_table(rules_file), ""]
+        if found.get("seeds_at_chosen_tolerance"):
+            tolerance = found["chosen_tolerance_db"]
+            bands += [f"The seed studies at the notebooks' rule (the latest epoch within {tolerance:g} dB of the best "
+                      "validation mean; mean ± sd), and the differences between recipes (Welch's 95 % "
+                      "interval):", "", H.tolerance_seeds_table(rules_file), ""]
     return "\n".join([*bands,
         "### Seeds of the defaults (mean ± sd; each at its own rule, then at the last epoch)", "",
         H.voices_ablation_table(folder / "voices_seeds.json", rules=rules, describe=False), "",

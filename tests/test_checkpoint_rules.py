@@ -56,3 +56,27 @@ def test_the_chosen_tolerance_is_the_smallest_of_at_least_twice_the_validation_n
 
     assert checkpoint_rules.chosen_tolerance(0.13) == 0.3  # 0.26 rounds up to the grid's 0.3
     assert checkpoint_rules.chosen_tolerance(0.01) == 0.1 and checkpoint_rules.chosen_tolerance(2.0) == 1.0
+
+
+def test_seed_studies_are_compared_at_the_chosen_tolerance(tmp_path):
+    # a smooth validation curve (noise about 0.03 dB: tolerance 0.1) peaking at epoch 3, within 0.1 dB until epoch 5
+    val = [11.8, 11.9, 12.0, 11.95, 11.92, 11.87, 11.82, 11.77, 11.72, 11.67]
+
+    def dev(at_epoch5):
+        return [8.0, 9.0, 10.0, 10.5, at_epoch5, 11.0, 11.0, 11.0, 11.0, 11.0]
+
+    seeds = {"dnn-voices/seed0": fake_run(val, dev(11.0)), "dnn-voices/seed1": fake_run(val, dev(11.2)),
+             "dnn-voices-noise0/seed0": fake_run(val, dev(12.0)), "dnn-voices-noise0/seed1": fake_run(val, dev(12.4))}
+    src = tmp_path / "seeds.json"
+    src.write_text(json.dumps({"variants": seeds}))
+    out = tmp_path / "rules.json"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "checkpoint_rules.py"), "--runs", str(src),
+                    "--seeds", str(src), "--out", str(out)], check=True, capture_output=True)
+    result = json.loads(out.read_text())
+    found = result["seeds_at_chosen_tolerance"]
+    assert found["tolerance_db"] == result["chosen_tolerance_db"] == 0.1
+    assert found["variants"]["dnn-voices"]["epochs"] == [5, 5]
+    (row,) = found["differences"]
+    assert (row["a"], row["b"]) == ("dnn-voices-noise0", "dnn-voices")
+    assert row["mean_snr_db"]["difference"] == pytest.approx(H.welch_interval([12.0, 12.4], [11.0, 11.2])[0])
+    assert "dnn-voices-noise0 − dnn-voices" in H.tolerance_seeds_table(out)
