@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 
 import helpers as H  # noqa: E402
 
-VALIDATION = ("tail", "tail_octave", "tail_bass")
 TOLERANCES_DB = (0.1, 0.2, 0.3, 0.5, 1.0)
 SUMMARIES = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
              "tail_snr_db": "tail", "test12_snr_db": "test_12"}
@@ -52,7 +51,7 @@ def stored_runs(paths: list[Path]) -> dict[str, dict]:
 
 def validation_mean(scores: dict[str, list[float]]) -> list[float]:
     """The notebooks' selection score per epoch: the mean of the three validation SNRs."""
-    return list(np.mean([scores[k] for k in VALIDATION], axis=0))
+    return list(np.mean([scores[k] for k in H.VALIDATION_SIGNALS], axis=0))
 
 
 def rules() -> dict[str, callable]:
@@ -61,14 +60,6 @@ def rules() -> dict[str, callable]:
     for tol in TOLERANCES_DB:
         out[f"voices within {tol:g} dB"] = lambda sc, tol=tol: H.kept_epoch(validation_mean(sc), tol)
     return out
-
-
-def summary_at(scores: dict[str, list[float]], epoch: int) -> dict[str, float]:
-    """The dev-voice summaries, the tail and test_12 of one run at one epoch (index)."""
-    s = H.voice_summary({k[4:]: {"snr_db": v[epoch]} for k, v in scores.items() if k.startswith("test")})
-    return {"mean_snr_db": s["mean_snr_db"], "male_mean_snr_db": s["male_mean_snr_db"],
-            "worst_snr_db": s["worst_snr_db"], "tail_snr_db": scores["tail"][epoch],
-            "test12_snr_db": scores["test12"][epoch]}
 
 
 def validation_noise_db(runs: dict[str, dict]) -> float:
@@ -89,7 +80,7 @@ def compare(runs: dict[str, dict]) -> dict:
         if len(names) < 2:
             continue
         kept = {rule: {n: pick(runs[n]) for n in names} for rule, pick in rules().items()}
-        at = {rule: {n: summary_at(runs[n], e) for n, e in epochs.items()} for rule, epochs in kept.items()}
+        at = {rule: {n: H.summary_at_epoch(runs[n], e) for n, e in epochs.items()} for rule, epochs in kept.items()}
         out[group] = {"runs": len(names), "rules": {}}
         for rule in kept:
             row = {"mean_epoch": float(np.mean(list(kept[rule].values())) + 1)}
@@ -118,8 +109,8 @@ def seed_studies(path: Path, tolerance: float) -> dict:
     for variant, runs in by_variant.items():
         if len(runs) < 2:
             continue
-        epochs = [H.kept_epoch(validation_mean(sc), tolerance) for sc in runs]
-        at = [summary_at(sc, e) for sc, e in zip(runs, epochs)]
+        epochs = [H.epoch_within_tolerance(sc, tolerance) for sc in runs]
+        at = [H.summary_at_epoch(sc, e) for sc, e in zip(runs, epochs)]
         studies[variant] = {"epochs": [e + 1 for e in epochs],
                             **{k: [a[k] for a in at] for k in SUMMARIES}}
     differences = []
@@ -149,6 +140,7 @@ def main() -> None:
               "validation_noise_db": noise, "chosen_tolerance_db": chosen_tolerance(noise),
               "test": "paired t, 95%, over runs", "groups": compare(runs)}
     result["seeds_at_chosen_tolerance"] = seed_studies(Path(args.seeds), result["chosen_tolerance_db"])
+    result["notebook_recipes"] = H.NOTEBOOK_RECIPES
     H.save_json(Path(args.out), result)
     best = result["groups"]["all"]["rules"]
     for rule, row in best.items():

@@ -91,19 +91,19 @@ CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epoc
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
-DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # notebook 01's default
+DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # notebook 01's default with -3..+9 dB noise
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
-    "dnn-voices": (DNN_VOICES, "notebook 01's default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
-                   "band) and formants moved by half of each pitch shift, the epoch kept by the three validation "
-                   "signals"),
+    "dnn-voices": (DNN_VOICES, "notebook 01's previous default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the "
+                   "lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
+                   "validation signals"),
     "dnn-voices-formant0.25": (replace(DNN_LOW, checkpoint="voices"),
                                "dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest band), formants moved "
                                "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
     "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
                    "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
     "dnn-voices-noise0": (replace(DNN_VOICES, noise_db=(-6.0, 6.0)),
-                          "dnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
-                          "of -3..+9 dB)"),
+                          "notebook 01's default: dnn-voices with the noise gain centred on the recording's own "
+                          "level (-6..+6 dB instead of -3..+9 dB)"),
     "cnn-voices-noise0": (replace(CNN_VOICES, noise_db=(-6.0, 6.0)),
                           "cnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
                           "of -3..+9 dB)"),
@@ -360,7 +360,8 @@ def save(path: Path, results: dict) -> None:
     names = sorted(results["variants"], key=lambda n: (not n.endswith("-final"), n.split("-")[0] != "dnn"))
     for name in names:
         r = results["variants"][name]
-        change = VARIANTS[name][1] if name in VARIANTS else r["change"]
+        base = name.split("/")[0]  # a seed study's run: its variant's current description
+        change = VARIANTS[base][1] if base in VARIANTS else r["change"]
         own = r["recipe"].get("checkpoint", DEFAULT_RULE)
         for rule in [own, *(q for q in r["rules"] if q != own and name.endswith("-final"))]:
             kept = r["rules"][rule]

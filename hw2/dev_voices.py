@@ -246,9 +246,29 @@ def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: f
             + audio_html(s_hat, sr, f"test_s_{pair}_recons.wav, denoised", seconds))
 
 
-def seed_comparison(path: str | Path, a: str, b: str, key: str = "mean_snr_db") -> dict | None:
-    """Dev-mean SNR (or another summary `key` of each run at its rule) of variant `a` minus variant `b` over their
-    seeds in a seeds JSON, with Welch's 95% interval.
+VALIDATION_SIGNALS = ("tail", "tail_octave", "tail_bass")  # the ablation's names of the notebooks' three signals
+NOTEBOOK_RECIPES = {"dnn": "dnn-voices-noise0", "cnn": "cnn-voices"}  # the variants the notebooks' defaults are
+
+
+def summary_at_epoch(scores: dict[str, list[float]], epoch: int) -> dict[str, float]:
+    """An ablation run's dev-voice summaries, tail and test_12 SNR at one epoch (index) of its per-epoch scores."""
+    s = voice_summary({k[4:]: {"snr_db": v[epoch]} for k, v in scores.items() if k.startswith("test")})
+    return {"mean_snr_db": s["mean_snr_db"], "male_mean_snr_db": s["male_mean_snr_db"],
+            "worst_snr_db": s["worst_snr_db"], "tail_snr_db": scores["tail"][epoch],
+            "test12_snr_db": scores["test12"][epoch]}
+
+
+def epoch_within_tolerance(scores: dict[str, list[float]], tolerance: float) -> int:
+    """The epoch (index) the notebooks keep: the latest whose mean of the validation signals is within `tolerance`."""
+    from hw2.denoiser import kept_epoch
+
+    return kept_epoch(list(np.mean([scores[k] for k in VALIDATION_SIGNALS], axis=0)), tolerance)
+
+
+def seed_comparison(path: str | Path, a: str, b: str, key: str = "mean_snr_db",
+                    tolerance: float | None = None) -> dict | None:
+    """Dev-mean SNR (or another summary `key`) of variant `a` minus variant `b` over their seeds in a seeds JSON,
+    with Welch's 95% interval: each run at its recipe's rule, or with `tolerance` at the notebooks' rule.
 
     None when the file or either variant (with at least two seeds) is missing.
     """
@@ -261,9 +281,12 @@ def seed_comparison(path: str | Path, a: str, b: str, key: str = "mean_snr_db") 
     means = {}
     for name in (a, b):
         runs = [r for k, r in results["variants"].items() if k.split("/")[0] == name]
-        means[name] = [r["rules"][r["recipe"]["checkpoint"]][key] for r in runs]
+        means[name] = [r["rules"][r["recipe"]["checkpoint"]][key] if tolerance is None else
+                       summary_at_epoch(r["scores_per_epoch"], epoch_within_tolerance(r["scores_per_epoch"],
+                                                                                      tolerance))[key] for r in runs]
     if min(len(v) for v in means.values()) < 2:
         return None
     diff, low, high = welch_interval(means[a], means[b])
     return {"a": a, "b": b, "a_dev_means": means[a], "b_dev_means": means[b], "n_a": len(means[a]),
-            "n_b": len(means[b]), "difference_db": diff, "low_db": low, "high_db": high, "test": "Welch's t, 95%"}
+            "n_b": len(means[b]), "difference_db": diff, "low_db": low, "high_db": high, "test": "Welch's t, 95%",
+            "tolerance_db": tolerance}

@@ -78,30 +78,27 @@ def speech_row(problem: str, rel: str) -> str:
 
 
 def speech_extras() -> list[str]:
-    """The Problems 1-2 seed study across voices, when it exists."""
-    lines = []
-    seeds = load("speech_ablation/voices_seeds.json")
-    if seeds:
-        by_net: dict[str, list[dict]] = {}
-        for key, r in seeds["variants"].items():
-            by_net.setdefault(key.split("/")[0], []).append(r["rules"][r["recipe"]["checkpoint"]])
-        parts = []
-        for net, kept in by_net.items():
-            stats = []
-            for k in ("mean_snr_db", "male_mean_snr_db", "worst_snr_db"):
-                vals = [x[k] for x in kept]
-                mean = sum(vals) / len(vals)
-                sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
-                stats.append(f"{mean:.2f} ± {sd:.2f}")
-            parts.append(f"`{net}` ({len(kept)} seeds) dev mean {stats[0]} dB, male mean {stats[1]} dB, worst voice "
-                         f"{stats[2]} dB")
-        lines += ["", "Problems 1-2 over seeds (`benchmarks/speech_ablation.py --seeds`, mean ± sd, at the best "
-                  "validation epoch; the notebooks' defaults are `dnn-voices` and `cnn-voices`, the others recipes "
-                  "compared with them, and the notebooks keep the latest epoch within a tolerance of that best "
-                  "(`benchmarks/checkpoint_rules.py`); "
-                  "[`benchmarks/README.md`](benchmarks/README.md) has every variant tried): "
-                  + "; ".join(parts) + "."]
-    return lines
+    """The Problems 1-2 seed studies across voices at the notebooks' checkpoint rule, when they exist."""
+    found = load("speech_ablation/checkpoint_rules.json") or {}
+    studies = found.get("seeds_at_chosen_tolerance", {}).get("variants", {})
+    if not studies:
+        return []
+    parts = []
+    for name, study in sorted(studies.items(), key=lambda kv: -sum(kv[1]["mean_snr_db"]) / len(kv[1]["mean_snr_db"])):
+        stats = []
+        for k in ("mean_snr_db", "male_mean_snr_db", "worst_snr_db"):
+            vals = study[k]
+            mean = sum(vals) / len(vals)
+            sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5
+            stats.append(f"{mean:.2f} ± {sd:.2f}")
+        parts.append(f"`{name}` ({len(vals)} seeds) dev mean {stats[0]} dB, male mean {stats[1]} dB, worst voice "
+                     f"{stats[2]} dB")
+    defaults = " and ".join(f"`{v}`" for v in found.get("notebook_recipes", {}).values())
+    return ["", f"Problems 1-2 over seeds (`benchmarks/speech_ablation.py --seeds`, mean ± sd, each seed at the "
+                f"notebooks' checkpoint rule: the latest epoch within {found['chosen_tolerance_db']:g} dB of the best "
+                f"validation mean, `benchmarks/checkpoint_rules.py`; the notebooks' defaults are {defaults}, the "
+                "others recipes compared with them; [`benchmarks/README.md`](benchmarks/README.md) has every variant "
+                "tried): " + "; ".join(parts) + "."]
 
 
 def conclusions() -> list[str]:

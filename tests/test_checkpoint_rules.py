@@ -80,3 +80,16 @@ def test_seed_studies_are_compared_at_the_chosen_tolerance(tmp_path):
     assert (row["a"], row["b"]) == ("dnn-voices-noise0", "dnn-voices")
     assert row["mean_snr_db"]["difference"] == pytest.approx(H.welch_interval([12.0, 12.4], [11.0, 11.2])[0])
     assert "dnn-voices-noise0 − dnn-voices" in H.tolerance_seeds_table(out)
+
+
+def test_seed_comparison_at_a_tolerance_scores_each_seed_at_the_notebooks_epoch(tmp_path):
+    val = [10.0, 12.0, 11.0, 11.8, 11.0]  # best epoch 2; epoch 4 within 0.3 dB of it
+    seeds = {"a/seed0": fake_run(val, [8.0, 9.0, 10.0, 12.0, 12.0]),
+             "a/seed1": fake_run(val, [8.0, 9.0, 10.0, 12.5, 12.0]),
+             "b/seed0": fake_run(val, [8.0, 9.5, 10.0, 11.0, 12.0]),
+             "b/seed1": fake_run(val, [8.0, 9.5, 10.0, 11.5, 12.0])}
+    path = tmp_path / "seeds.json"
+    path.write_text(json.dumps({"variants": seeds}))
+    found = H.seed_comparison(path, "a", "b", tolerance=0.3)
+    assert found["a_dev_means"] == [12.0, 12.5] and found["b_dev_means"] == [11.0, 11.5]  # epoch 4, not 2
+    assert found["difference_db"] == pytest.approx(1.0) and found["tolerance_db"] == 0.3

@@ -163,13 +163,15 @@ def _parameters(name: str) -> dict:
     return values
 
 
-@pytest.mark.parametrize("name,variant", [("01_speech_denoising_dnn.ipynb", "dnn-voices"),
-                                          ("02_speech_denoising_cnn1d.ipynb", "cnn-voices")])
-def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, variant):
+@pytest.mark.parametrize("name,net", [("01_speech_denoising_dnn.ipynb", "dnn"),
+                                      ("02_speech_denoising_cnn1d.ipynb", "cnn")])
+def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, net):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import speech_ablation
 
-    recipe, p = speech_ablation.VARIANTS[variant][0], _parameters(name)
+    import helpers as H
+
+    recipe, p = speech_ablation.VARIANTS[H.NOTEBOOK_RECIPES[net]][0], _parameters(name)
     assert (tuple(p["SEMITONES"]), p["EQ_DB"], p["NOISE_EQ_DB"], tuple(p["SPEECH_DB"]), tuple(p["NOISE_DB"])) == (
         recipe.semitones, recipe.eq_db, recipe.noise_eq_db, recipe.speech_db, recipe.noise_db)
     assert (p["PHASE_SENSITIVE"], p["FRAMES_PER_EPOCH"], p["EPOCHS"], p["BATCH_SIZE"], p["LR"], p["DROPOUT"]) == (
