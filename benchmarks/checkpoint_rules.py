@@ -6,7 +6,7 @@ signals alone; this script scores each rule by the dev voices at the epoch it ke
 copies counted once), against the notebooks' rule 'voices' (best mean of the three validation signals):
 
 * `voices`: the best epoch of that mean; `last`: the last epoch (no early stopping);
-* `voices within T dB`: the latest epoch whose mean is within T dB of the best (H.kept_epoch): epochs the
+* `voices within T dB`: the latest epoch whose mean is within T dB of the best (H.epoch_within_tolerance): epochs the
   validation signal cannot tell apart, the longer-trained preferred.
 
 Differences are paired by run (the same training, another kept epoch), with a t interval over the runs; runs of
@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 import helpers as H  # noqa: E402
 
 TOLERANCES_DB = (0.1, 0.2, 0.3, 0.5, 1.0)
-SUMMARIES = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
-             "tail_snr_db": "tail", "test12_snr_db": "test_12"}
+SUMMARIES = dict(H.SUMMARY_COLUMNS)
 BASELINE = "voices"
 
 
@@ -49,22 +48,17 @@ def stored_runs(paths: list[Path]) -> dict[str, dict]:
     return runs
 
 
-def validation_mean(scores: dict[str, list[float]]) -> list[float]:
-    """The notebooks' selection score per epoch: the mean of the three validation SNRs."""
-    return list(np.mean([scores[k] for k in H.VALIDATION_SIGNALS], axis=0))
-
-
 def rules() -> dict[str, callable]:
     """{rule name: scores -> kept epoch index}."""
-    out = {BASELINE: lambda sc: H.kept_epoch(validation_mean(sc)), "last": lambda sc: len(sc["tail"]) - 1}
+    out = {BASELINE: lambda sc: H.epoch_within_tolerance(sc, 0.0), "last": lambda sc: len(sc["tail"]) - 1}
     for tol in TOLERANCES_DB:
-        out[f"voices within {tol:g} dB"] = lambda sc, tol=tol: H.kept_epoch(validation_mean(sc), tol)
+        out[f"voices within {tol:g} dB"] = lambda sc, tol=tol: H.epoch_within_tolerance(sc, tol)
     return out
 
 
 def validation_noise_db(runs: dict[str, dict]) -> float:
     """Median over runs of the validation mean's epoch-to-epoch noise (sd of changes, last 12 epochs, / sqrt 2)."""
-    return float(np.median([np.std(np.diff(validation_mean(sc)[-12:]), ddof=1) / np.sqrt(2) for sc in runs.values()]))
+    return float(np.median([np.std(np.diff(H.validation_mean(sc)[-12:]), ddof=1) / np.sqrt(2) for sc in runs.values()]))
 
 
 def chosen_tolerance(noise_db: float) -> float:
@@ -98,7 +92,7 @@ SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-fo
 
 def seed_studies(path: Path, tolerance: float) -> dict:
     """Every seed study in `path` (variant/seedN runs, 2+ seeds) at the rule 'voices' with `tolerance`: per-seed
-    kept epochs and summaries, and Welch's 95% interval for each of SEED_PAIRS present."""
+    kept epochs and summaries, and Welch's 95% interval for each of SEED_PAIRS present (H.seed_comparison)."""
     if not path.is_file():
         return {}
     by_variant: dict[str, list] = {}
@@ -116,11 +110,9 @@ def seed_studies(path: Path, tolerance: float) -> dict:
     differences = []
     for a, b in SEED_PAIRS:
         if a in studies and b in studies:
-            row = {"a": a, "b": b}
-            for key in SUMMARIES:
-                diff, low, high = H.welch_interval(studies[a][key], studies[b][key])
-                row[key] = {"difference": diff, "low": low, "high": high}
-            differences.append(row)
+            found = {key: H.seed_comparison(path, a, b, key, tolerance) for key in SUMMARIES}
+            differences.append({"a": a, "b": b, **{key: {"difference": c["difference_db"], "low": c["low_db"],
+                                                         "high": c["high_db"]} for key, c in found.items()}})
     return {"tolerance_db": tolerance, "variants": studies, "differences": differences, "test": "Welch's t, 95%"}
 
 

@@ -258,11 +258,16 @@ def summary_at_epoch(scores: dict[str, list[float]], epoch: int) -> dict[str, fl
             "test12_snr_db": scores["test12"][epoch]}
 
 
+def validation_mean(scores: dict[str, list[float]]) -> list[float]:
+    """The notebooks' selection score per epoch of an ablation run: the mean of the three validation SNRs."""
+    return list(np.mean([scores[k] for k in VALIDATION_SIGNALS], axis=0))
+
+
 def epoch_within_tolerance(scores: dict[str, list[float]], tolerance: float) -> int:
     """The epoch (index) the notebooks keep: the latest whose mean of the validation signals is within `tolerance`."""
     from hw2.denoiser import kept_epoch
 
-    return kept_epoch(list(np.mean([scores[k] for k in VALIDATION_SIGNALS], axis=0)), tolerance)
+    return kept_epoch(validation_mean(scores), tolerance)
 
 
 def seed_comparison(path: str | Path, a: str, b: str, key: str = "mean_snr_db",

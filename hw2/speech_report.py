@@ -12,6 +12,8 @@ import soundfile as sf
 
 from hw2.audio import HOP_LENGTH, load_wav, stft
 
+SUMMARY_COLUMNS = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
+                   ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))  # an ablation run's summaries, as tabled
 MEASURES = (("snr_db", "SNR (dB)", "{:.2f}"), ("pesq", "PESQ", "{:.2f}"), ("stoi", "STOI", "{:.3f}"),
             ("si_sdr_db", "SI-SDR (dB)", "{:.2f}"))
 
@@ -174,8 +176,7 @@ def checkpoint_rules_table(path: str | Path, groups: tuple[str, ...] = ("dnn", "
     if not path.is_file():
         return ""
     result = json.loads(path.read_text())
-    keys = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
-            ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))
+    keys = SUMMARY_COLUMNS
     names = {"dnn": "DNN", "cnn": "CNN", "all": "both"}
     rows = ["| runs | rule | mean kept epoch | " + " | ".join(h for _, h in keys) + " |", "|---|---|---|" + "---|" * 5]
     for group in groups:
@@ -196,8 +197,7 @@ def tolerance_seeds_table(path: str | Path) -> str:
     found = json.loads(path.read_text()).get("seeds_at_chosen_tolerance", {}) if path.is_file() else {}
     if not found.get("variants"):
         return ""
-    keys = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
-            ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))
+    keys = SUMMARY_COLUMNS
     rows = ["| variant | seeds | kept epochs | " + " | ".join(h for _, h in keys) + " |", "|---|---|---|" + "---|" * 5]
     for name, study in sorted(found["variants"].items(), key=lambda kv: -np.mean(kv[1]["mean_snr_db"])):
         cells = [f"{np.mean(study[k]):.2f} ± {np.std(study[k], ddof=1):.2f}" for k, _ in keys]

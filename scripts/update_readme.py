@@ -312,20 +312,18 @@ def benchmark_tables() -> str:
         H.seeds_table(folder / "seeds.json"), *([""] + pretext if pretext else [])])
 
 
-SEED_COMPARISONS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-formant0.25"),
-                    ("cnn-voices-c32", "cnn-voices"), ("cnn-voices-c24", "cnn-voices"))
-
-
 def seed_difference_lines(path: Path) -> list[str]:
-    """Markdown: for each pair of SEED_COMPARISONS present with 2+ seeds each, the differences of the summaries at
-    their rule, with Welch's 95 % interval (H.seed_comparison)."""
+    """Markdown: for each pair of checkpoint_rules.SEED_PAIRS present with 2+ seeds each, the differences of the
+    summaries at their rule, with Welch's 95 % interval (H.seed_comparison)."""
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from checkpoint_rules import SEED_PAIRS
+
     import helpers as H
 
-    keys = {"mean_snr_db": "dev mean", "male_mean_snr_db": "male mean", "worst_snr_db": "worst voice",
-            "tail_snr_db": "tail", "test12_snr_db": "test_12"}
+    keys = dict(H.SUMMARY_COLUMNS)
     rows = []
-    for a, b in SEED_COMPARISONS:
+    for a, b in SEED_PAIRS:
         found = [H.seed_comparison(path, a, b, key) for key in keys]
         if found[0] is None:
             continue
