@@ -310,14 +310,24 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
                          frame_norm=recipe.frame_norm)
 
 
-def train(recipe: Recipe, data: dict, seed: int) -> dict:
-    """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule."""
+def scoring_pairs(recipe: Recipe, data: dict) -> dict[str, tuple]:
+    """name -> (s, x) scored after every epoch: the validation signals (the octave-up copy with the recipe's formant
+    fraction) and every test pair."""
+    pairs = dict(data["pairs"])
+    fraction = recipe.formant_fraction[0] if isinstance(recipe.formant_fraction, tuple) else recipe.formant_fraction
+    if fraction != 1:  # the selection voice is made like the (first set of) training voices
+        pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], data["sr"], 12, fraction)
+    return pairs
+
+
+def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> dict:
+    """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule.
+
+    `states`: when given, every epoch's weights (state_dict copies) are appended to it, in order."""
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
-    pairs = dict(data["pairs"])
+    pairs = scoring_pairs(recipe, data)
     fractions = recipe.formant_fraction if isinstance(recipe.formant_fraction, tuple) else (recipe.formant_fraction,)
-    if fractions[0] != 1:  # the selection voice is made like the (first set of) training voices
-        pairs["tail_octave"] = H.voice_augmented_pair(*pairs["tail"], sr, 12, fractions[0])
     voices = [v for f in fractions for v in H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
                                                              formant_fraction=f)]
     if recipe.reverb:
@@ -336,6 +346,8 @@ def train(recipe: Recipe, data: dict, seed: int) -> dict:
     model = build_model(recipe, fixed[0])
 
     def evaluate(m):
+        if states is not None:
+            states.append({k: v.detach().clone() for k, v in m.state_dict().items()})
         return {k: H.snr(s, H.denoise(m, x, device)) for k, (s, x) in pairs.items()}
 
     start = time.perf_counter()
