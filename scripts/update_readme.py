@@ -268,6 +268,18 @@ def benchmark_tables() -> str:
                   "SNR in dB, each variant against the recovered mask left unchanged ('none'; it scores about 0.1 dB "
                   "above the notebooks, from the extra pass through the STFT):", "",
                   mask_postprocess_table(json.loads((folder / "mask_postprocess.json").read_text())), ""]
+    if (folder / "inference_ensembles.json").is_file():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from inference_ensembles import inference_ensembles_table
+
+        found = json.loads((folder / "inference_ensembles.json").read_text())
+        seeds = {len(r["seeds"]) for r in found["recipes"].values()}
+        bands += ["### Averaging the notebooks' networks at inference (`benchmarks/inference_ensembles.py`)", "",
+                  f"Mean SNR (dB) over {'/'.join(map(str, sorted(seeds)))} seeds at the notebooks' kept epoch "
+                  f"(within {found['tolerance_db']:g} dB); in brackets each variant's difference from the kept "
+                  f"network ({found['test']}). The 2-seed ensembles are compared with the mean of their two seeds' "
+                  "own scores; they share seeds, so their interval is a guide:", "",
+                  inference_ensembles_table(found), ""]
     pretext = []
     folder4 = OUTPUTS / "pretext_transfer"
     if (folder4 / "cv.json").is_file():
