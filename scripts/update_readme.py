@@ -116,7 +116,9 @@ def conclusions() -> list[str]:
             low, high = comparison["low_db"], comparison["high_db"]
             verdict = ("the DNN is better" if low > 0 else "the CNN is better" if high < 0 else
                        "no clear difference between them")
-            text += (f" Over {comparison['n_a']} seeds each, DNN − CNN = {comparison['difference_db']:+.2f} dB "
+            seeds = (f"{comparison['n_a']} seeds each" if comparison["n_a"] == comparison["n_b"] else
+                     f"{comparison['n_a']} DNN and {comparison['n_b']} CNN seeds")
+            text += (f" Over {seeds}, DNN − CNN = {comparison['difference_db']:+.2f} dB "
                      f"(95% interval [{low:+.2f}, {high:+.2f}], Welch's t): {verdict}.")
         lines.append(text)
     p3 = load("03_augmentation/metrics.json")

@@ -106,3 +106,15 @@ def test_a_kept_render_is_summarised_from_its_json(tmp_path):
                                                                  "worst_snr_db": 9.4, "worst_pair": "23"}}))
     line = update_readme.render_check_lines(path)[0]
     assert "(notebook 01 with X)" in line and "dev mean 13.02 dB" in line and "worst 9.40 dB (test_23)" in line
+
+
+def test_problems_1_2_sentence_names_each_networks_seed_count(outputs):
+    voices = {"pairs": ["12"], "n": 7, "mean_snr_db": 14.0, "mean_input_snr_db": 6.5, "mean_oracle_snr_db": 19.0,
+              "male_mean_snr_db": 13.8}
+    for folder, extra in (("01_dnn", {}), ("02_cnn1d", {"seed_comparison": {
+            "n_a": 5, "n_b": 3, "difference_db": 0.0, "low_db": -0.24, "high_db": 0.25}})):
+        path = outputs / folder / "metrics.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"synthetic_data": False, "settings": {"QUICK": False}, "voices": voices, **extra}))
+    sentence = next(line for line in update_readme.conclusions() if "Problems 1–2" in line)
+    assert "Over 5 DNN and 3 CNN seeds, DNN − CNN = +0.00 dB" in sentence and "seeds each" not in sentence
