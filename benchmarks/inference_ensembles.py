@@ -42,15 +42,11 @@ SMOOTHING = {"time smooth 1-4-1": (1.0, 4.0, 1.0), "time smooth 1-2-1": (1.0, 2.
 SNAPSHOTS = (3, 5)
 
 
-@torch.inference_mode()
 def output_magnitudes(model: torch.nn.Module, mags: dict[str, np.ndarray], gains_db=(0.0,)) -> dict[str, np.ndarray]:
     """pair -> the network's (513, frames) estimate, averaged over the input gains (each output divided by its gain)."""
-    model.eval()
-    out = {}
-    for name, mag in mags.items():
-        frames = torch.as_tensor(mag.T, dtype=torch.float32)
-        out[name] = np.mean([model(frames * 10 ** (g / 20)).numpy().T / 10 ** (g / 20) for g in gains_db], axis=0)
-    return out
+    cpu = torch.device("cpu")
+    return {name: np.mean([H.predict_magnitude(model, (mag * 10 ** (g / 20)).astype(np.float32), cpu) / 10 ** (g / 20)
+                           for g in gains_db], axis=0) for name, mag in mags.items()}
 
 
 def smoothed_over_time(estimate: np.ndarray, mag: np.ndarray, weights: tuple[float, ...]) -> np.ndarray:
@@ -130,7 +126,7 @@ def inference_ensembles_table(results: dict) -> str:
     lines = ["| recipe | variant | dev mean | male mean | worst voice | tail | test_12 |",
              "|---|---|---|---|---|---|---|"]
     for name, r in results["recipes"].items():
-        rows = [(label, v) for label, v in r["variants"].items()]
+        rows = list(r["variants"].items())
         rows.append((f"2-seed ensemble ({len(r['two_seed_ensembles']['per_pair'])} pairs, against their singles)",
                      r["two_seed_ensembles"]))
         for label, v in rows:
