@@ -81,6 +81,7 @@ class Recipe:
     reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
     frame_norm: bool = False  # each input column moved to the training mean level: a level-blind input
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
+    loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -125,6 +126,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                  "dnn-voices-noise0 with a peak learning rate of 1e-3 instead of 3e-4 (the CNN's)"),
     "cnn-voices-lr3e-4": (replace(CNN_VOICES, lr=3e-4),
                           "cnn-voices with a peak learning rate of 3e-4 instead of 1e-3 (the DNN's)"),
+    "dnn-voices-noise0-pow0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.5),
+                                 "dnn-voices-noise0 trained on the MSE of square-rooted magnitudes (compressed loss)"),
+    "cnn-voices-pow0.5": (replace(CNN_VOICES, loss_power=0.5),
+                          "cnn-voices trained on the MSE of square-rooted magnitudes (compressed loss)"),
+    "dnn-voices-noise0-pow0.3": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.3),
+                                 "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.3"),
+    "cnn-voices-pow0.3": (replace(CNN_VOICES, loss_power=0.3),
+                          "cnn-voices trained on the MSE of magnitudes to the power 0.3"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),
                             "cnn-voices with a random EQ of +-6 dB on the training noise (as the DNN's)"),
     "cnn-voices-noise-eq-rates": (replace(CNN_VOICES, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
@@ -357,7 +366,7 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> 
     start = time.perf_counter()
     hist = H.fit_denoiser(model, frames, evaluate, recipe.epochs, recipe.batch_size, recipe.lr, generator,
                           select="tail_octave", desc=f"{recipe.net} seed {seed}", ema=recipe.ema,
-                          weight_decay=recipe.weight_decay)
+                          weight_decay=recipe.weight_decay, loss_power=recipe.loss_power)
     seconds = time.perf_counter() - start
     sc = hist["scores"]
     rules = {}

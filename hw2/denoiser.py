@@ -136,6 +136,22 @@ def kept_epoch(scores: list[float], tolerance: float = 0.0) -> int:
     return max(i for i, score in enumerate(scores) if score >= best - tolerance)
 
 
+def magnitude_loss(power: float = 1.0) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """MSE between the estimated and target magnitudes raised to `power` (1: plain MSE).
+
+    A power below 1 compresses both (negative phase-sensitive targets count as 0), so an error in a quiet bin
+    weighs more against the same relative error in a loud one: the loss looks at more of the spectrum than the
+    loudest harmonics.
+    """
+    if power == 1:
+        return F.mse_loss
+
+    def loss(estimate: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss((estimate + 1e-4) ** power, (target.clamp_min(0) + 1e-4) ** power)
+
+    return loss
+
+
 @dataclass
 class BestEpoch:
     """The checkpoint kept by fit_denoiser: its selection score, its epoch and its weights."""
@@ -148,7 +164,8 @@ class BestEpoch:
 def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Callable[[int], tuple],
                  evaluate: Callable[[nn.Module], dict[str, float]], epochs: int, batch_size: int, lr: float,
                  generator: torch.Generator, select: str = "select", desc: str = "training",
-                 ema: float = 0.0, weight_decay: float = 0.0, tolerance: float = 0.0) -> dict:
+                 ema: float = 0.0, weight_decay: float = 0.0, tolerance: float = 0.0,
+                 loss_power: float = 1.0) -> dict:
     """Adam on MSE to the target, one-cycle learning rate peaking at `lr`; `evaluate` after every epoch.
 
     `data` is a fixed (inputs, targets) pair or a function epoch -> (inputs, targets) giving fresh
@@ -157,7 +174,8 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
     restored at the end; with `tolerance` > 0, the latest epoch whose score is within `tolerance` of the best
     so far (the epoch kept_epoch picks from all the scores). With `ema` > 0 the scored and kept weights are an
     exponential moving average of the trained weights with that decay per step (WeightAverage), not the weights.
-    With `weight_decay` > 0 the optimiser is AdamW with that decoupled decay.
+    With `weight_decay` > 0 the optimiser is AdamW with that decoupled decay. With `loss_power` != 1 the MSE is
+    between magnitudes raised to that power (magnitude_loss).
     """
     X, Y = data if isinstance(data, tuple) else data(1)
     optimizer = (torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay) if weight_decay
@@ -168,11 +186,12 @@ def fit_denoiser(model: nn.Module, data: tuple[torch.Tensor, torch.Tensor] | Cal
     best, top = BestEpoch(-float("inf"), 0, {}), -float("inf")
     average = WeightAverage(model, ema) if ema > 0 else None
     scored = average.module if average else model
+    loss_fn = magnitude_loss(loss_power)
     bar = progress(range(1, epochs + 1), desc=desc)
     for epoch in bar:
         if epoch > 1 and not isinstance(data, tuple):
             X, Y = data(epoch)
-        loss, _ = train_epoch(model, X, Y, F.mse_loss, optimizer, batch_size, generator, scheduler=scheduler,
+        loss, _ = train_epoch(model, X, Y, loss_fn, optimizer, batch_size, generator, scheduler=scheduler,
                               after_step=(lambda: average.update(model)) if average else None)
         scores = evaluate(scored)
         history["train_loss"].append(loss)

@@ -84,3 +84,22 @@ def test_layer_table_follows_the_network_forward_pass():
     assert [(r["input"], r["output"]) for r in rows] == [((3, 32, 32), (10, 28, 28)), ((10, 14, 14), (10, 10, 10)),
                                                          ((250,), (20,)), ((20,), (10,))]
     assert sum(r["params"] for r in rows) == sum(p.numel() for p in model.parameters())
+
+
+def test_magnitude_loss_is_plain_mse_at_power_one():
+    estimate, target = torch.rand(8, 513), torch.rand(8, 513)
+    assert torch.equal(H.magnitude_loss(1.0)(estimate, target), torch.nn.functional.mse_loss(estimate, target))
+
+
+def test_compressed_magnitude_loss_weighs_a_quiet_bins_relative_error_more():
+    loud, quiet = torch.tensor([[10.0]]), torch.tensor([[0.1]])
+    plain, compressed = H.magnitude_loss(1.0), H.magnitude_loss(0.5)
+    # the same 50 % under-estimate in a loud and in a quiet bin
+    plain_ratio = plain(quiet * 0.5, quiet) / plain(loud * 0.5, loud)
+    compressed_ratio = compressed(quiet * 0.5, quiet) / compressed(loud * 0.5, loud)
+    assert plain_ratio < 1e-3 < compressed_ratio < 0.02  # 1e-4 against about 1e-2 (the square root of it)
+
+
+def test_compressed_magnitude_loss_treats_negative_targets_as_silence():
+    zero = torch.zeros(1, 4)
+    assert H.magnitude_loss(0.5)(zero, torch.full((1, 4), -3.0)).item() == 0.0
