@@ -134,6 +134,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                  "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.3"),
     "cnn-voices-pow0.3": (replace(CNN_VOICES, loss_power=0.3),
                           "cnn-voices trained on the MSE of magnitudes to the power 0.3"),
+    "dnn-voices-noise0-pow0.7": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7),
+                                 "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.7"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),
                             "cnn-voices with a random EQ of +-6 dB on the training noise (as the DNN's)"),
     "cnn-voices-noise-eq-rates": (replace(CNN_VOICES, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
