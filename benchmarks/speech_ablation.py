@@ -138,6 +138,13 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                  "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.7"),
     "dnn-voices-noise0-pow0.85": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.85),
                                   "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.85"),
+    "dnn-voices-pow0.7-neq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0),
+                                "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB on the training noise "
+                                "instead of +-6 dB"),
+    "dnn-voices-pow0.7-neq15-b12": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0,
+                                            noise_eq_bands=12),
+                                    "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB in 12 bands on the "
+                                    "training noise instead of +-6 dB in 6"),
     "cnn-voices-pow0.7": (replace(CNN_VOICES, loss_power=0.7),
                           "cnn-voices trained on the MSE of magnitudes to the power 0.7"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),

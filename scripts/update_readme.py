@@ -262,6 +262,15 @@ def benchmark_tables() -> str:
                       "bins (dB of the voice's energy) beside that of the best mask in [0, 1] (phase-sensitive, "
                       "clipped), and the masks averaged over the input's energy:", "",
                       local_snr_table(band_results), ""]
+    if (folder / "clean_input_masks.json").is_file():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from clean_input_masks import clean_masks_table
+
+        bands += ["### Does a network mistake a voice for noise? (`benchmarks/clean_input_masks.py`)", "",
+                  "Each notebook recipe (seed 0, at the notebooks' rule) given a voice's clean speech alone / given "
+                  "its noisy mixture: the output's energy in each band over the clean speech's, in dB (0: the voice "
+                  "kept whole):", "",
+                  clean_masks_table(json.loads((folder / "clean_input_masks.json").read_text())), ""]
     if (folder / "mask_postprocess.json").is_file():
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from mask_postprocess import mask_postprocess_table
