@@ -145,6 +145,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                             noise_eq_bands=12),
                                     "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB in 12 bands on the "
                                     "training noise instead of +-6 dB in 6"),
+    "dnn-voices-pow0.7-eq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, eq_db=15.0),
+                               "dnn-voices-noise0-pow0.7 with a speech EQ of +-15 dB per band instead of +-10 dB "
+                               "(+-20 dB in the lowest band, as before)"),
+    "dnn-voices-pow0.7-mix0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=0.5),
+                                 "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to half of "
+                                 "the training mixtures"),
     "cnn-voices-pow0.7": (replace(CNN_VOICES, loss_power=0.7),
                           "cnn-voices trained on the MSE of magnitudes to the power 0.7"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),
