@@ -1,0 +1,294 @@
+"""The speech denoisers' training recipes (Problems 1-2): the Recipe fields, the checkpoint rules, and every variant
+benchmarks/speech_ablation.py trains, each one change from its base, with a sentence on what it changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+RULES = {  # checkpoint rule -> how an epoch is scored (higher is better); tail signals only
+    "tail+octave": lambda sc, i: sc["tail_octave"][i],
+    "tail": lambda sc, i: sc["tail"][i],
+    "mean": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i]) / 2,
+    "last": lambda sc, i: i,
+    "voices": lambda sc, i: (sc["tail"][i] + sc["tail_octave"][i] + sc["tail_bass"][i]) / 3,
+}
+DEFAULT_RULE = "tail+octave"  # the rule of every recipe that does not name another
+
+
+@dataclass
+class Recipe:
+    """One training recipe: the network and how its training frames are made."""
+
+    net: str = "dnn"  # "dnn" (fully connected, layers x hidden) or "cnn" (FrequencyCNN, `channels` kernels, D=9)
+    semitones: tuple[float, ...] = (-4, -2, 0, 2, 4, 6, 8, 10, 12)
+    eq_db: float = 6.0
+    speech_db: tuple[float, float] = (-6.0, 6.0)
+    noise_db: tuple[float, float] = (-3.0, 9.0)
+    phase_sensitive: bool = False
+    fresh_frames: bool = True  # new frames every epoch, or one set drawn once
+    frames_per_epoch: int = 20000
+    epochs: int = 30
+    batch_size: int = 128
+    lr: float = 1e-3
+    dropout: float = 0.0
+    hidden: int = 1024  # DNN only: units per hidden layer
+    layers: int = 2  # DNN only: hidden layers
+    channels: int = 16  # CNN only: kernels per convolutional layer
+    noise_eq_db: float = 0.0  # smooth random EQ on the noise
+    noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
+    noise_eq_bands: int = 6  # bands of the noise EQ
+    noise_rates: tuple[float, ...] = (1.0,)  # the training noise played at these speeds (spectrum scaled)
+    ema: float = 0.0  # > 0: score and keep an exponential moving average of the weights (decay per step)
+    speech_hop: int = 512  # training speech columns every this many samples (the homework's STFT: 512)
+    noise_hop: int = 512  # training noise columns every this many samples
+    max_mask: float = 1.0  # the mask's ceiling (sigmoid x this)
+    weight_decay: float = 0.0  # > 0: AdamW with this decoupled weight decay
+    formant_fraction: float | tuple[float, ...] = 1.0  # formants move by this fraction of each shift (1: together);
+    # a tuple: one set of voices per fraction
+    checkpoint: str = DEFAULT_RULE  # the rule (RULES) that picks the kept epoch
+    eq_bands: int = 6  # bands of the speech EQ
+    low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
+    tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
+    warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
+    formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
+    band_drop: int = 0  # training only: each input column loses a random band of up to this many bins
+    reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
+    frame_norm: bool = False  # each input column moved to the training mean level: a level-blind input
+    global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
+    loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
+
+
+TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
+NOISE_EQ = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # the DNN before formant shifts
+FORMANT = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # the DNN before noise speeds
+FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
+CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
+DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
+CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
+CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
+DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # notebook 01's default with -3..+9 dB noise
+VARIANTS = {  # name: (recipe, one sentence on what it changes)
+    "dnn-voices": (DNN_VOICES, "notebook 01's previous default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the "
+                   "lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
+                   "validation signals"),
+    "dnn-voices-formant0.25": (replace(DNN_LOW, checkpoint="voices"),
+                               "dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest band), formants moved "
+                               "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
+    "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
+                   "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
+    "dnn-voices-noise0": (replace(DNN_VOICES, noise_db=(-6.0, 6.0)),
+                          "notebook 01's default: dnn-voices with the noise gain centred on the recording's own "
+                          "level (-6..+6 dB instead of -3..+9 dB)"),
+    "cnn-voices-noise0": (replace(CNN_VOICES, noise_db=(-6.0, 6.0)),
+                          "cnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
+                          "of -3..+9 dB)"),
+    "dnn-voices-warp0.1": (replace(DNN_VOICES, warp=0.1),
+                           "dnn-voices with each speech frame's frequency axis stretched by a random factor in "
+                           "[1/1.1, 1.1] (pitch and formants)"),
+    "cnn-voices-warp0.1": (replace(CNN_VOICES, warp=0.1),
+                           "cnn-voices with each speech frame's frequency axis stretched by a random factor in "
+                           "[1/1.1, 1.1] (pitch and formants)"),
+    "dnn-voices-fwarp0.15": (replace(DNN_VOICES, formant_warp=0.15),
+                             "dnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
+                             "[1/1.15, 1.15], its harmonics kept"),
+    "cnn-voices-fwarp0.15": (replace(CNN_VOICES, formant_warp=0.15),
+                             "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
+                             "[1/1.15, 1.15], its harmonics kept"),
+    "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
+    "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
+    "dnn-voices-noise0-lr1e-3": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), lr=1e-3),
+                                 "dnn-voices-noise0 with a peak learning rate of 1e-3 instead of 3e-4 (the CNN's)"),
+    "cnn-voices-lr3e-4": (replace(CNN_VOICES, lr=3e-4),
+                          "cnn-voices with a peak learning rate of 3e-4 instead of 1e-3 (the DNN's)"),
+    "dnn-voices-noise0-pow0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.5),
+                                 "dnn-voices-noise0 trained on the MSE of square-rooted magnitudes (compressed loss)"),
+    "cnn-voices-pow0.5": (replace(CNN_VOICES, loss_power=0.5),
+                          "cnn-voices trained on the MSE of square-rooted magnitudes (compressed loss)"),
+    "dnn-voices-noise0-pow0.3": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.3),
+                                 "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.3"),
+    "cnn-voices-pow0.3": (replace(CNN_VOICES, loss_power=0.3),
+                          "cnn-voices trained on the MSE of magnitudes to the power 0.3"),
+    "dnn-voices-noise0-pow0.7": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7),
+                                 "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.7"),
+    "dnn-voices-noise0-pow0.85": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.85),
+                                  "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.85"),
+    "dnn-voices-pow0.7-neq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0),
+                                "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB on the training noise "
+                                "instead of +-6 dB"),
+    "dnn-voices-pow0.7-neq15-b12": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0,
+                                            noise_eq_bands=12),
+                                    "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB in 12 bands on the "
+                                    "training noise instead of +-6 dB in 6"),
+    "dnn-voices-pow0.7-eq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, eq_db=15.0),
+                               "dnn-voices-noise0-pow0.7 with a speech EQ of +-15 dB per band instead of +-10 dB "
+                               "(+-20 dB in the lowest band, as before)"),
+    "dnn-voices-pow0.7-mix0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=0.5),
+                                 "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to half of "
+                                 "the training mixtures"),
+    "dnn-voices-pow0.7-mix1": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=1.0),
+                               "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to every "
+                               "training mixture"),
+    "cnn-voices-mix0.5": (replace(CNN_VOICES, noise_mix=0.5),
+                          "cnn-voices with a second noise frame (-6..0 dB) added to half of the training mixtures"),
+    "cnn-voices-pow0.7": (replace(CNN_VOICES, loss_power=0.7),
+                          "cnn-voices trained on the MSE of magnitudes to the power 0.7"),
+    "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),
+                            "cnn-voices with a random EQ of +-6 dB on the training noise (as the DNN's)"),
+    "cnn-voices-noise-eq-rates": (replace(CNN_VOICES, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
+                                  "cnn-voices with the DNN's noise augmentation: a random EQ of +-6 dB and the "
+                                  "noise also played 5% slower and faster"),
+    "dnn-voices-reverb": (replace(DNN_VOICES, reverb=True),
+                          "dnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
+                          "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),
+    "cnn-voices-reverb": (replace(CNN_VOICES, reverb=True),
+                          "cnn-voices with a reverberant copy of every voice (a random synthetic room each: RT60 "
+                          "0.15-0.6 s, direct-to-reverberant ratio 0-12 dB)"),
+    "dnn-voices-drop80": (replace(DNN_VOICES, band_drop=80),
+                          "dnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
+    "cnn-voices-drop80": (replace(CNN_VOICES, band_drop=80),
+                          "cnn-voices with each training input losing a random band of up to 80 bins (1.25 kHz)"),
+    "dnn-voices-3x1024": (replace(DNN_VOICES, layers=3), "dnn-voices with three hidden layers of 1024 instead of two"),
+    "dnn-voices-3x768": (replace(DNN_VOICES, layers=3, hidden=768),
+                         "dnn-voices with three hidden layers of 768 (about the same weights as two of 1024)"),
+    "dnn-voices-framenorm": (replace(DNN_VOICES, frame_norm=True),
+                             "dnn-voices with each input column's mean log-magnitude removed (blind to the level)"),
+    "cnn-voices-framenorm": (replace(CNN_VOICES, frame_norm=True),
+                             "cnn-voices with each input column's mean log-magnitude removed (blind to the level)"),
+    "dnn-low-fmix": (replace(DNN_LOW, formant_fraction=(0.25, 1.0)),
+                     "dnn-final-eq10-low20 with a second set of voices whose formants move with the pitch"),
+    "dnn-low-e60-bs128": (replace(DNN_LOW, epochs=60, batch_size=128),
+                          "dnn-final-eq10-low20 with 60 epochs in batches of 128 (about the same time)"),
+    "cnn-low-e60": (replace(CNN_LOW, epochs=60), "cnn-final-eq10-low20 with 60 epochs instead of 40"),
+    "dnn-low-tilt3-e60-bs128": (replace(DNN_LOW, tilt_db=3.0, epochs=60, batch_size=128),
+                                "dnn-final-eq10-low20-tilt3 with 60 epochs in batches of 128"),
+    "cnn-low-tilt3-e60": (replace(CNN_LOW, tilt_db=3.0, epochs=60), "cnn-final-eq10-low20-tilt3 with 60 epochs"),
+    "dnn-low-formant0.5": (replace(DNN_LOW, formant_fraction=0.5),
+                           "dnn-final-eq10-low20 with formants moved by half of each pitch shift instead of a quarter"),
+    "dnn-low-formant0.75": (replace(DNN_LOW, formant_fraction=0.75),
+                            "dnn-final-eq10-low20 with formants moved by three quarters of each pitch shift"),
+    "dnn-low-formant1.0": (replace(DNN_LOW, formant_fraction=1.0),
+                           "dnn-final-eq10-low20 with formants moved with the pitch (as the CNN's voices)"),
+    "dnn-low-global-norm": (replace(DNN_LOW, global_norm=True),
+                            "dnn-final-eq10-low20 with the input standardised by one mean and spread for all "
+                            "frequencies instead of per frequency"),
+    "dnn-low-dropout0.2": (replace(DNN_LOW, dropout=0.2),
+                           "dnn-final-eq10-low20 with dropout 0.2 after each hidden layer"),
+    "dnn-low-b8": (replace(DNN_LOW, eq_bands=8), "dnn-final-eq10-low20 with the speech EQ over 8 bands instead of 6"),
+    "dnn-low-tilt6": (replace(DNN_LOW, tilt_db=6.0), "dnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
+    "cnn-low-tilt6": (replace(CNN_LOW, tilt_db=6.0), "cnn-final-eq10-low20 with a random tilt of +-6 dB per octave"),
+    "cnn-low-tilt3-noise-aug": (replace(CNN_LOW, tilt_db=3.0, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
+                                "cnn-final-eq10-low20-tilt3 with notebook 01's noise EQ (+-6 dB) and noise speeds"),
+    "cnn-low-tilt3-fmix": (replace(CNN_LOW, tilt_db=3.0, formant_fraction=(1.0, 0.25)),
+                           "cnn-final-eq10-low20-tilt3 with a second set of voices whose formants move by a quarter "
+                           "of the pitch"),
+    "cnn-low-noise-aug": (replace(CNN_LOW, noise_eq_db=6.0, noise_rates=(0.95, 1.0, 1.05)),
+                          "cnn-final-eq10-low20 with notebook 01's noise EQ (+-6 dB) and noise speeds (+-5%)"),
+    "cnn-low-fmix": (replace(CNN_LOW, formant_fraction=(1.0, 0.25)),
+                     "cnn-final-eq10-low20 with a second set of voices whose formants move by a quarter of the pitch"),
+    "dnn": (Recipe(), "base recipe: 9 voices shifted -4..+12 semitones, EQ +-6 dB, level +-6 dB, |S| target, "
+            "20,000 fresh frames x 30 epochs, peak learning rate 1e-3"),
+    "cnn": (Recipe(net="cnn"), "base recipe, 1D CNN"),
+    "dnn-no-shift": (Recipe(semitones=(0,)), "only the training voice (no pitch shifts)"),
+    "cnn-no-shift": (Recipe(net="cnn", semitones=(0,)), "only the training voice (no pitch shifts), 1D CNN"),
+    "dnn-narrow": (Recipe(semitones=(-4, -2, 0, 2, 4)), "pitch shifts only -4..+4 semitones"),
+    "dnn-no-eq": (Recipe(eq_db=0.0), "no random EQ on the speech"),
+    "dnn-no-level": (Recipe(speech_db=(0.0, 0.0)), "no random speech level"),
+    "dnn-psa": (Recipe(phase_sensitive=True), "phase-sensitive target |S|cos(angle S - angle X)"),
+    "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
+    "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
+    "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
+    "dnn-final": (FINAL, "notebook 01's default: dnn-formant with the training noise also played 5% slower and "
+                  "faster"),
+    "dnn-formant": (FORMANT, "notebook 01's previous default: dnn-noise-eq with formants moved by a quarter of each "
+                    "pitch shift, keeping the last epoch"),
+    "dnn-final-noise-rate10": (replace(FINAL, noise_rates=(0.9, 1.0, 1.1)),
+                               "notebook 01's default with the training noise played 10% slower and faster instead "
+                               "of 5%"),
+    "dnn-noise-eq": (NOISE_EQ, "an earlier default of notebook 01: dnn-tuned with a random EQ of +-6 dB on the noise "
+                     "and batches of 64"),
+    "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
+                         "dnn-noise-eq with 50 epochs instead of 40"),
+    "dnn-noise-eq-formant0.25": (replace(NOISE_EQ, formant_fraction=0.25),
+                                 "dnn-noise-eq with each voice's formants moved by a quarter of its pitch shift "
+                                 "(an octave up in pitch, 3 semitones in formants)"),
+    "dnn-noise-eq-formant0.5": (replace(NOISE_EQ, formant_fraction=0.5),
+                                "dnn-noise-eq with each voice's formants moved by half of its pitch shift"),
+    "dnn-noise-eq-e30": (replace(NOISE_EQ, epochs=30),
+                         "dnn-noise-eq with 30 epochs instead of 40"),
+    "dnn-noise-eq-bs32": (replace(NOISE_EQ, batch_size=32),
+                          "dnn-noise-eq with batches of 32 instead of 64"),
+    "dnn-noise-eq-noise-eq12": (replace(NOISE_EQ, noise_eq_bands=12),
+                                "dnn-noise-eq with the noise EQ over 12 bands instead of 6"),
+    "dnn-noise-eq-no-eq": (replace(NOISE_EQ, eq_db=0.0),
+                           "dnn-noise-eq without the random EQ on the speech"),
+    "dnn-noise-eq-lr1e-3": (replace(NOISE_EQ, lr=1e-3),
+                            "dnn-noise-eq with a peak learning rate of 1e-3 instead of 3e-4"),
+    "dnn-noise-eq-dropout0.1": (replace(NOISE_EQ, dropout=0.1),
+                                "dnn-noise-eq with dropout 0.1 after each hidden layer"),
+    "dnn-noise-eq-dropout0.2": (replace(NOISE_EQ, dropout=0.2),
+                                "dnn-noise-eq with dropout 0.2 after each hidden layer"),
+    "dnn-noise-eq-noise-rate5": (replace(NOISE_EQ, noise_rates=(0.95, 1.0, 1.05)),
+                                 "dnn-noise-eq with the training noise also played 5% slower and faster"),
+    "dnn-noise-eq-noise-rate10": (replace(NOISE_EQ, noise_rates=(0.9, 1.0, 1.1)),
+                                  "dnn-noise-eq with the training noise also played 10% slower and faster"),
+    "dnn-noise-eq-noise-rate20": (replace(NOISE_EQ, noise_rates=(0.8, 1.0, 1.25)),
+                                  "dnn-noise-eq with the training noise also played 20% slower and 25% faster"),
+    "dnn-noise-eq-ema999": (replace(NOISE_EQ, ema=0.999),
+                            "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.999 "
+                            "per step: about 2 epochs)"),
+    "dnn-noise-eq-ema9998": (replace(NOISE_EQ, ema=0.9998),
+                             "dnn-noise-eq, scoring and keeping a moving average of the weights (decay 0.9998 "
+                             "per step: about 10 epochs)"),
+    "dnn-noise-eq-noise-hop64": (replace(NOISE_EQ, noise_hop=64),
+                                 "dnn-noise-eq with noise columns taken every 64 samples instead of 512 (8x "
+                                 "as many distinct noise windows)"),
+    "dnn-noise-eq-hop128": (replace(NOISE_EQ, speech_hop=128, noise_hop=128),
+                            "dnn-noise-eq with speech and noise columns taken every 128 samples instead of "
+                            "512 (4x as many distinct windows)"),
+    "dnn-noise-eq-mask2": (replace(NOISE_EQ, max_mask=2.0),
+                           "dnn-noise-eq with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
+    "dnn-noise-eq-wd0.1": (replace(NOISE_EQ, weight_decay=0.1),
+                           "dnn-noise-eq trained with AdamW, weight decay 0.1"),
+    "cnn-final": (CNN_FINAL, "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "cnn-final-bs64": (replace(CNN_FINAL, batch_size=64),
+                       "notebook 02's default with batches of 64 instead of 128"),
+    "cnn-final-noise-eq": (replace(CNN_FINAL, noise_eq_db=6.0),
+                           "notebook 02's default with a random EQ of +-6 dB on the noise"),
+    "cnn-final-formant0.25": (replace(CNN_FINAL, formant_fraction=0.25),
+                              "notebook 02's default with formants moved by a quarter of each pitch shift"),
+    **{f"{base_name}-{suffix}": (replace(base, **change), f"{base_name} with {text}") for base_name, base in
+       (("dnn-final", FINAL), ("cnn-final", CNN_FINAL), ("dnn-noise-eq", NOISE_EQ)) for suffix, change, text in (
+        ("eq10-low20", dict(eq_db=10.0, low_eq_db=20.0), "a speech EQ of +-10 dB, +-20 dB in the lowest band"),
+        ("eq10-low20-voices", dict(eq_db=10.0, low_eq_db=20.0, checkpoint="voices"),
+         "a speech EQ of +-10 dB, +-20 dB in the lowest band, the epoch kept by the mean over the tail, its octave-up "
+         "and its bass-heavy copies"),
+        ("eq10-low20-down", dict(eq_db=10.0, low_eq_db=20.0, semitones=(-8, -6, -4, -2, 0, 2, 4, 6, 8, 10, 12)),
+         "a speech EQ of +-10 dB (+-20 dB lowest band) and voices shifted down to -8 semitones"),
+        ("eq10-low20-tilt3", dict(eq_db=10.0, low_eq_db=20.0, tilt_db=3.0),
+         "a speech EQ of +-10 dB (+-20 dB lowest band) and a random tilt of +-3 dB per octave"),
+        ("eq10-low20-b12", dict(eq_db=10.0, low_eq_db=20.0, eq_bands=12),
+         "a speech EQ of +-10 dB over 12 bands instead of 6 (+-20 dB lowest band)"),
+        ("eq15-low20-b12", dict(eq_db=15.0, low_eq_db=20.0, eq_bands=12),
+         "a speech EQ of +-15 dB over 12 bands (+-20 dB lowest band)"),
+    )},
+    "dnn-tuned": (TUNED, "notebook 01's previous default: phase-sensitive target, peak learning rate 3e-4, "
+                  "30,000 frames x 40 epochs in batches of 128"),
+    "dnn-tuned-lr1e-3": (replace(TUNED, lr=1e-3), "dnn-tuned with the CNN's peak learning rate 1e-3 instead of 3e-4"),
+    "dnn-tuned-wide": (replace(TUNED, hidden=2048), "dnn-tuned with 2 x 2048 hidden units instead of 2 x 1024"),
+    "dnn-tuned-3layers": (replace(TUNED, layers=3), "dnn-tuned with three hidden layers of 1024 instead of two"),
+    "dnn-tuned-original3": (replace(TUNED, semitones=(-4, -2, 0, 0, 0, 2, 4, 6, 8, 10, 12)),
+                            "dnn-tuned with the unshifted training voice drawn 3x as often (3 of 11 voices instead "
+                            "of 1 of 9)"),
+    "dnn-tuned-noise0": (replace(TUNED, noise_db=(-6.0, 6.0)),
+                         "dnn-tuned with the noise gain centred on the recording's own level (-6..+6 dB instead of "
+                         "-3..+9 dB)"),
+    "dnn-tuned-bs64": (replace(TUNED, batch_size=64), "dnn-tuned with batches of 64 instead of 128 (twice the steps)"),
+    "dnn-tuned-noise-eq": (replace(TUNED, noise_eq_db=6.0), "dnn-tuned with a random EQ of +-6 dB on the noise"),
+    "dnn-tuned-noise-eq3": (replace(TUNED, noise_eq_db=3.0), "dnn-tuned with a random EQ of +-3 dB on the noise"),
+    "dnn-tuned-noise-eq10": (replace(TUNED, noise_eq_db=10.0), "dnn-tuned with a random EQ of +-10 dB on the noise"),
+    "dnn-tuned-noise-mix": (replace(TUNED, noise_mix=0.5),
+                            "dnn-tuned with a second noise frame (-6..0 dB) added to half the frames"),
+    "dnn-tuned-noise-eq-mix": (replace(TUNED, noise_eq_db=6.0, noise_mix=0.5),
+                               "dnn-tuned with noise EQ +-6 dB and a second noise frame in half the frames"),
+    "dnn-lr": (Recipe(lr=3e-4), "peak learning rate 3e-4 instead of 1e-3"),
+    "dnn-dropout": (Recipe(dropout=0.2), "dropout 0.2 after each hidden layer"),
+}
