@@ -127,6 +127,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix1": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=1.0),
                                "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to every "
                                "training mixture"),
+    "dnn-voices-pow0.7-mix0.5-eq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=0.5,
+                                              eq_db=15.0),
+                                      "dnn-voices-pow0.7-mix0.5 with a speech EQ of +-15 dB per band instead of "
+                                      "+-10 dB (+-20 dB in the lowest band, as before)"),
     "cnn-voices-mix0.5": (replace(CNN_VOICES, noise_mix=0.5),
                           "cnn-voices with a second noise frame (-6..0 dB) added to half of the training mixtures"),
     "cnn-voices-pow0.7": (replace(CNN_VOICES, loss_power=0.7),
