@@ -37,13 +37,8 @@ def band_kept_db(model: torch.nn.Module, s: np.ndarray, x: np.ndarray | None = N
     S = H.stft(s)
     X = S if x is None else H.stft(x[: len(s)])
     estimate = H.predict_magnitude(model, H.magnitude(X), torch.device("cpu"))
-    f = np.linspace(0, 8000, S.shape[0])
-    out = []
-    for lo, hi in zip(H.BAND_EDGES_HZ[:-1], H.BAND_EDGES_HZ[1:]):
-        band = (f >= lo) & (f < hi)
-        out.append(float(np.round(10 * np.log10(np.sum(estimate[band] ** 2) / max(np.sum(np.abs(S[band]) ** 2),
-                                                                                      1e-20)), 2)))
-    return out
+    kept = H.magnitude_band_energies_db(estimate, 16000) - H.magnitude_band_energies_db(np.abs(S), 16000)
+    return [float(v) for v in np.round(kept, 2)]
 
 
 def study(net: str, data: dict, tolerance: float) -> dict:

@@ -65,19 +65,22 @@ CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epoc
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
-DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # notebook 01's default with -3..+9 dB noise
+DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
+DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
+DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
+DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures: notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
-    "dnn-voices": (DNN_VOICES, "notebook 01's previous default: dnn-final with a speech EQ of +-10 dB (+-20 dB in the "
-                   "lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
+    "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
+                   "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
                    "validation signals"),
     "dnn-voices-formant0.25": (replace(DNN_LOW, checkpoint="voices"),
                                "dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest band), formants moved "
                                "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
     "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
                    "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
-    "dnn-voices-noise0": (replace(DNN_VOICES, noise_db=(-6.0, 6.0)),
-                          "notebook 01's default: dnn-voices with the noise gain centred on the recording's own "
-                          "level (-6..+6 dB instead of -3..+9 dB)"),
+    "dnn-voices-noise0": (DNN_NOISE0,
+                          "an earlier default of notebook 01: dnn-voices with the noise gain centred on the "
+                          "recording's own level (-6..+6 dB instead of -3..+9 dB)"),
     "cnn-voices-noise0": (replace(CNN_VOICES, noise_db=(-6.0, 6.0)),
                           "cnn-voices with the noise gain centred on the recording's own level (-6..+6 dB instead "
                           "of -3..+9 dB)"),
@@ -95,40 +98,38 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                              "[1/1.15, 1.15], its harmonics kept"),
     "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
     "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
-    "dnn-voices-noise0-lr1e-3": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), lr=1e-3),
+    "dnn-voices-noise0-lr1e-3": (replace(DNN_NOISE0, lr=1e-3),
                                  "dnn-voices-noise0 with a peak learning rate of 1e-3 instead of 3e-4 (the CNN's)"),
     "cnn-voices-lr3e-4": (replace(CNN_VOICES, lr=3e-4),
                           "cnn-voices with a peak learning rate of 3e-4 instead of 1e-3 (the DNN's)"),
-    "dnn-voices-noise0-pow0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.5),
+    "dnn-voices-noise0-pow0.5": (replace(DNN_NOISE0, loss_power=0.5),
                                  "dnn-voices-noise0 trained on the MSE of square-rooted magnitudes (compressed loss)"),
     "cnn-voices-pow0.5": (replace(CNN_VOICES, loss_power=0.5),
                           "cnn-voices trained on the MSE of square-rooted magnitudes (compressed loss)"),
-    "dnn-voices-noise0-pow0.3": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.3),
+    "dnn-voices-noise0-pow0.3": (replace(DNN_NOISE0, loss_power=0.3),
                                  "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.3"),
     "cnn-voices-pow0.3": (replace(CNN_VOICES, loss_power=0.3),
                           "cnn-voices trained on the MSE of magnitudes to the power 0.3"),
-    "dnn-voices-noise0-pow0.7": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7),
+    "dnn-voices-noise0-pow0.7": (DNN_POW,
                                  "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.7"),
-    "dnn-voices-noise0-pow0.85": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.85),
+    "dnn-voices-noise0-pow0.85": (replace(DNN_NOISE0, loss_power=0.85),
                                   "dnn-voices-noise0 trained on the MSE of magnitudes to the power 0.85"),
-    "dnn-voices-pow0.7-neq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0),
+    "dnn-voices-pow0.7-neq15": (replace(DNN_POW, noise_eq_db=15.0),
                                 "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB on the training noise "
                                 "instead of +-6 dB"),
-    "dnn-voices-pow0.7-neq15-b12": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_eq_db=15.0,
-                                            noise_eq_bands=12),
+    "dnn-voices-pow0.7-neq15-b12": (replace(DNN_POW, noise_eq_db=15.0, noise_eq_bands=12),
                                     "dnn-voices-noise0-pow0.7 with a random EQ of +-15 dB in 12 bands on the "
                                     "training noise instead of +-6 dB in 6"),
-    "dnn-voices-pow0.7-eq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, eq_db=15.0),
+    "dnn-voices-pow0.7-eq15": (replace(DNN_POW, eq_db=15.0),
                                "dnn-voices-noise0-pow0.7 with a speech EQ of +-15 dB per band instead of +-10 dB "
                                "(+-20 dB in the lowest band, as before)"),
-    "dnn-voices-pow0.7-mix0.5": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=0.5),
-                                 "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to half of "
-                                 "the training mixtures"),
-    "dnn-voices-pow0.7-mix1": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=1.0),
+    "dnn-voices-pow0.7-mix0.5": (DNN_MIX,
+                                 "notebook 01's default: dnn-voices-noise0-pow0.7 with a second noise frame "
+                                 "(-6..0 dB) added to half of the training mixtures"),
+    "dnn-voices-pow0.7-mix1": (replace(DNN_POW, noise_mix=1.0),
                                "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to every "
                                "training mixture"),
-    "dnn-voices-pow0.7-mix0.5-eq15": (replace(DNN_VOICES, noise_db=(-6.0, 6.0), loss_power=0.7, noise_mix=0.5,
-                                              eq_db=15.0),
+    "dnn-voices-pow0.7-mix0.5-eq15": (replace(DNN_MIX, eq_db=15.0),
                                       "dnn-voices-pow0.7-mix0.5 with a speech EQ of +-15 dB per band instead of "
                                       "+-10 dB (+-20 dB in the lowest band, as before)"),
     "cnn-voices-mix0.5": (replace(CNN_VOICES, noise_mix=0.5),

@@ -59,7 +59,12 @@ def voice_summary(scores: dict[str, dict], labels: dict[str, dict] | None = None
 
 def band_energies_db(signal: np.ndarray, sr: int, edges: tuple[float, ...] = BAND_EDGES_HZ) -> np.ndarray:
     """Energy of `signal` in each band [edges[i], edges[i+1]) Hz, in dB (power spectrum summed over time)."""
-    power = np.sum(np.abs(stft(signal)) ** 2, axis=1)
+    return magnitude_band_energies_db(np.abs(stft(signal)), sr, edges)
+
+
+def magnitude_band_energies_db(mag: np.ndarray, sr: int, edges: tuple[float, ...] = BAND_EDGES_HZ) -> np.ndarray:
+    """Energy of a (bins, frames) STFT magnitude in each band [edges[i], edges[i+1]) Hz, in dB."""
+    power = np.sum(np.asarray(mag) ** 2, axis=1)
     f = np.linspace(0, sr / 2, len(power))
     return np.array([10 * np.log10(np.sum(power[(f >= lo) & (f < hi)]) + 1e-20)
                      for lo, hi in zip(edges[:-1], edges[1:])])
