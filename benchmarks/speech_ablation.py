@@ -53,9 +53,11 @@ def load_data(data_dir: Path) -> dict:
 def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     """The recipe's network inside the mask wrapper, normalised with the statistics of `X`."""
     if recipe.net == "dnn":
-        body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout)
+        body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout, activation=recipe.activation,
+                                 layer_norm=recipe.layer_norm)
+        body = H.LocalPath(body) if recipe.local_path else body
     else:
-        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout)
+        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout, head_hidden=recipe.head_hidden)
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
@@ -91,7 +93,7 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> 
                          noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands,
                          speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop, eq_bands=recipe.eq_bands,
                          low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db, warp=recipe.warp,
-                         formant_warp=recipe.formant_warp)
+                         formant_warp=recipe.formant_warp, noise_split=recipe.noise_split)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

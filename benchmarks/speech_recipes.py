@@ -35,6 +35,7 @@ class Recipe:
     channels: int = 16  # CNN only: kernels per convolutional layer
     noise_eq_db: float = 0.0  # smooth random EQ on the noise
     noise_mix: float = 0.0  # probability of adding a second noise frame (at -6..0 dB)
+    noise_split: float = 0.0  # probability that the noise above a random frequency comes from another frame
     noise_eq_bands: int = 6  # bands of the noise EQ
     noise_rates: tuple[float, ...] = (1.0,)  # the training noise played at these speeds (spectrum scaled)
     ema: float = 0.0  # > 0: score and keep an exponential moving average of the weights (decay per step)
@@ -54,6 +55,10 @@ class Recipe:
     reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
     frame_norm: bool = False  # each input column moved to the training mean level: a level-blind input
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
+    activation: str = "relu"  # DNN only: the hidden layers' activation (relu, silu, gelu)
+    layer_norm: bool = False  # DNN only: LayerNorm after each hidden linear layer
+    local_path: bool = False  # DNN only: a per-frequency linear path beside the body (LocalPath)
+    head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
 
 
@@ -134,6 +139,30 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                       "+-10 dB (+-20 dB in the lowest band, as before)"),
     "cnn-voices-mix0.5": (replace(CNN_VOICES, noise_mix=0.5),
                           "cnn-voices with a second noise frame (-6..0 dB) added to half of the training mixtures"),
+    "dnn-voices-pow0.7-mix0.5-local": (replace(DNN_MIX, local_path=True),
+                                       "dnn-voices-pow0.7-mix0.5 with a per-frequency linear path from each "
+                                       "input bin to its own mask logit beside the hidden layers (LocalPath)"),
+    "cnn-voices-h512": (replace(CNN_VOICES, head_hidden=512),
+                        "cnn-voices with a hidden fully-connected layer of 512 between the flattened feature "
+                        "map and the output layer"),
+    "cnn-voices-h1024": (replace(CNN_VOICES, head_hidden=1024),
+                         "cnn-voices with a hidden fully-connected layer of 1024 between the flattened feature "
+                         "map and the output layer"),
+    "dnn-voices-pow0.7-mix0.5-silu": (replace(DNN_MIX, activation="silu"),
+                                      "dnn-voices-pow0.7-mix0.5 with SiLU instead of ReLU in the hidden layers"),
+    "dnn-voices-pow0.7-mix0.5-ln": (replace(DNN_MIX, layer_norm=True),
+                                    "dnn-voices-pow0.7-mix0.5 with LayerNorm after each hidden linear layer"),
+    "cnn-voices-h512-c24": (replace(CNN_VOICES, head_hidden=512, channels=24),
+                            "cnn-voices-h512 with 24 kernels per layer instead of 16"),
+    "dnn-voices-pow0.7-mix0.5-split0.5": (replace(DNN_MIX, noise_split=0.5),
+                                          "dnn-voices-pow0.7-mix0.5 with, in half the mixtures, the noise above a "
+                                          "random frequency (300 Hz to 6 kHz) taken from another noise frame"),
+    "cnn-voices-h512-drop0.2": (replace(CNN_VOICES, head_hidden=512, dropout=0.2),
+                                "cnn-voices-h512 with dropout 0.2 on the flattened feature map"),
+    "cnn-voices-h512-pow0.7": (replace(CNN_VOICES, head_hidden=512, loss_power=0.7),
+                               "cnn-voices-h512 trained on the MSE of magnitudes to the power 0.7"),
+    "dnn-voices-pow0.7-mix0.5-e50": (replace(DNN_MIX, epochs=50),
+                                     "dnn-voices-pow0.7-mix0.5 with 50 epochs instead of 40"),
     "cnn-voices-pow0.7": (replace(CNN_VOICES, loss_power=0.7),
                           "cnn-voices trained on the MSE of magnitudes to the power 0.7"),
     "cnn-voices-noise-eq": (replace(CNN_VOICES, noise_eq_db=6.0),

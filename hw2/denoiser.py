@@ -58,19 +58,39 @@ def log_stats(mag_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return logs.mean(0), logs.std(0).clamp_min(1e-3)
 
 
-def fully_connected(hidden: int = 1024, n_hidden: int = 2, dropout: float = 0.0, n_freq: int = 513) -> nn.Sequential:
-    """Problem 1's body: 513 -> n_hidden x (Linear, ReLU, Dropout) -> 513 mask logits."""
+ACTIVATIONS = {"relu": nn.ReLU, "silu": nn.SiLU, "gelu": nn.GELU}
+
+
+def fully_connected(hidden: int = 1024, n_hidden: int = 2, dropout: float = 0.0, n_freq: int = 513,
+                    activation: str = "relu", layer_norm: bool = False) -> nn.Sequential:
+    """Problem 1's body: 513 -> n_hidden x (Linear, [LayerNorm], activation, Dropout) -> 513 mask logits."""
     layers, width = [], n_freq
     for _ in range(n_hidden):
-        layers += [nn.Linear(width, hidden), nn.ReLU(), nn.Dropout(dropout)]
+        norm = [nn.LayerNorm(hidden)] if layer_norm else []
+        layers += [nn.Linear(width, hidden), *norm, ACTIVATIONS[activation](), nn.Dropout(dropout)]
         width = hidden
     return nn.Sequential(*layers, nn.Linear(width, n_freq))
+
+
+class LocalPath(nn.Module):
+    """A body plus a per-frequency linear path: logits = body(z) + gain * z, the gain (513 weights) starting at 0.
+
+    The path hands every bin its own level as direct evidence beside what the body infers from the whole column.
+    """
+
+    def __init__(self, body: nn.Module, n_freq: int = 513):
+        super().__init__()
+        self.body, self.gain = body, nn.Parameter(torch.zeros(n_freq))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.body(z) + self.gain * z
 
 
 class FrequencyCNN(nn.Module):
     """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
 
-    def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513):
+    def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
+                 head_hidden: int = 0):
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv1d(1, channels, kernel, stride=2), nn.ReLU(),
@@ -78,7 +98,9 @@ class FrequencyCNN(nn.Module):
             nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
         )
         flat = self.features(torch.zeros(1, 1, n_freq)).numel()  # computed, not typed
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(flat, n_freq))
+        hidden = [nn.Linear(flat, head_hidden), nn.ReLU()] if head_hidden else []  # optional hidden FC layer
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), *hidden,
+                                  nn.Linear(head_hidden or flat, n_freq))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(z.unsqueeze(1)))

@@ -138,7 +138,8 @@ class VoiceMixer:
     a random low shelf, since real voices hold far more or less energy below 200 Hz than the training voice; and a
     random tilt of +-`tilt_db` dB per octave), and optionally one of +-`noise_eq_db`
     over `noise_eq_bands` bands on the noise and, with probability `noise_mix`, a second noise frame added at
-    a random gain. The target is the augmented |S|, or with `phase_sensitive`
+    a random gain; with probability `noise_split` the noise above a random frequency (300 Hz to 6 kHz) comes from
+    another noise frame. The target is the augmented |S|, or with `phase_sensitive`
     |S| cos(angle S - angle X) = Re(S conj(X)) / |X|. The speech and noise columns are taken every
     `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from.
     With `warp` > 0 each speech column's frequency axis is stretched by a random factor in [1/(1+warp), 1+warp]
@@ -150,7 +151,7 @@ class VoiceMixer:
                  phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
                  noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
                  low_eq_db: float | None = None, tilt_db: float = 0.0, warp: float = 0.0,
-                 formant_warp: float = 0.0):
+                 formant_warp: float = 0.0, noise_split: float = 0.0):
         self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
@@ -162,7 +163,8 @@ class VoiceMixer:
         self.tilt_db = tilt_db  # random spectral tilt of +-tilt_db dB per octave around 1 kHz
         freqs = np.maximum(np.linspace(0, sr / 2, N_FFT // 2 + 1), 50.0)
         self.octaves = torch.as_tensor(np.log2(freqs / 1000.0), dtype=torch.float32)
-        self.noise_eq_db, self.noise_mix = noise_eq_db, noise_mix
+        self.noise_eq_db, self.noise_mix, self.noise_split = noise_eq_db, noise_mix, noise_split
+        self.split_bins = (round(300 * N_FFT / sr), round(6000 * N_FFT / sr) + 1)  # where a noise split may fall
         self.noise_basis = eq_basis(noise_eq_bands, sr)
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
@@ -198,7 +200,7 @@ class VoiceMixer:
         return torch.cat(inputs), torch.cat(targets)
 
     def _noise(self, j: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """Noise columns `j`, with the optional noise EQ and second-frame mixing (no draws when both are off)."""
+        """Noise columns `j`, with the optional second-frame mixing, band split and noise EQ (no draws when off)."""
         N = self.N[j]
         m = len(j)
         if self.noise_mix:
@@ -206,6 +208,12 @@ class VoiceMixer:
             use = torch.rand(m, generator=generator) < self.noise_mix
             gain = 10 ** (_uniform(m, (-6.0, 0.0), generator) / 20) * use
             N = N + self.N[k] * gain[:, None]
+        if self.noise_split:  # the column above a random bin taken from another frame: bands judged on their own
+            k = torch.randint(len(self.N), (m,), generator=generator)
+            cut = torch.randint(*self.split_bins, (m, 1), generator=generator)
+            use = torch.rand(m, 1, generator=generator) < self.noise_split
+            above = torch.arange(N.shape[1])[None, :] >= cut
+            N = torch.where(above & use, self.N[k], N)
         if self.noise_eq_db:
             bands = _uniform(m * len(self.noise_basis), (-self.noise_eq_db, self.noise_eq_db), generator).view(m, -1)
             N = N * 10 ** (bands @ self.noise_basis / 20)

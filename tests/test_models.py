@@ -103,3 +103,27 @@ def test_compressed_magnitude_loss_weighs_a_quiet_bins_relative_error_more():
 def test_compressed_magnitude_loss_treats_negative_targets_as_silence():
     zero = torch.zeros(1, 4)
     assert H.magnitude_loss(0.5)(zero, torch.full((1, 4), -3.0)).item() == 0.0
+
+
+def test_local_path_starts_as_its_body_and_learns_a_per_bin_gain():
+    body = H.fully_connected(32, 2, n_freq=16)
+    model = H.LocalPath(body, n_freq=16)
+    z = torch.randn(8, 16)
+    assert torch.equal(model(z), body(z))
+    model(z).sum().backward()
+    assert torch.allclose(model.gain.grad, z.sum(0))
+
+
+def test_cnn_hidden_head_adds_one_layer_and_keeps_513_outputs():
+    plain, hidden = H.FrequencyCNN(4), H.FrequencyCNN(4, head_hidden=64)
+    linears = [m for m in hidden.head if isinstance(m, torch.nn.Linear)]
+    assert [m.out_features for m in linears] == [64, 513]
+    assert len(linears) == 1 + sum(isinstance(m, torch.nn.Linear) for m in plain.head)
+    assert hidden(torch.randn(3, 513)).shape == (3, 513)
+
+
+def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
+    body = H.fully_connected(8, 2, n_freq=5, activation="silu", layer_norm=True)
+    kinds = [type(m).__name__ for m in body]
+    assert kinds.count("SiLU") == 2 and kinds.count("LayerNorm") == 2 and "ReLU" not in kinds
+    assert body(torch.randn(3, 5)).shape == (3, 5)

@@ -73,12 +73,27 @@ def test_phase_sensitive_target_is_never_above_the_clean_magnitude():
 
 
 @pytest.mark.parametrize("option", [{"noise_eq_db": 6.0}, {"noise_eq_db": 6.0, "noise_eq_bands": 12},
-                                    {"noise_mix": 1.0}])
+                                    {"noise_mix": 1.0}, {"noise_split": 1.0}])
 def test_noise_augmentation_changes_the_inputs_but_not_the_clean_targets(option):
     s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
     X, T = H.VoiceMixer([s], n, SR).frames(200, torch.Generator().manual_seed(0))
     X_aug, T_aug = H.VoiceMixer([s], n, SR, **option).frames(200, torch.Generator().manual_seed(0))
     assert torch.equal(T, T_aug) and not torch.allclose(X, X_aug)
+
+
+def test_a_noise_split_takes_each_columns_upper_band_from_another_noise_frame():
+    n = H.synthetic_chip_noise(1.0, SR, seed=3)
+    mixer = H.VoiceMixer([np.zeros(SR, np.float32)], n, SR, speech_db=(0, 0), noise_db=(0, 0), eq_db=0.0,
+                         noise_split=1.0)
+    X, _ = mixer.frames(50, torch.Generator().manual_seed(0))
+    frames = mixer.N.abs()
+    lo, hi = mixer.split_bins
+
+    def source(rows):  # the index of the noise frame each column's bins were taken from
+        return ((X[:, None, rows] - frames[None, :, rows]).abs().sum(-1)).argmin(1)
+
+    low, high = source(slice(0, lo)), source(slice(hi, None))
+    assert (low != high).float().mean() > 0.8  # nearly every column: another frame above the split
 
 
 def test_a_finer_hop_gives_the_mixer_more_distinct_windows_including_the_homeworks_own():
