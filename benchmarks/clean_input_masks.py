@@ -67,8 +67,9 @@ def clean_masks_table(results: dict) -> str:
     lines = ["| network | pair | SNR (dB) | " + " | ".join(names) + " |", "|---|---|---|" + "---|" * len(names)]
     for net, r in results["networks"].items():
         for pair, row in r["pairs"].items():
-            lines.append(f"| {net.upper()} (epoch {r['epoch']}) | {pair} | {row['snr_db']:.2f} | " + " | ".join(
-                f"{a:.1f} / {b:.1f}" for a, b in zip(row["clean_alone_db"], row["in_mixture_db"])) + " |")
+            kept = " | ".join(f"{a:.1f} / {b:.1f}" for a, b in zip(row["clean_alone_db"], row["in_mixture_db"]))
+            lines.append(f"| {net.upper()} (`{r['recipe']}`, epoch {r['epoch']}) | {pair} | {row['snr_db']:.2f} | "
+                         f"{kept} |")
     return "\n".join(lines)
 
 

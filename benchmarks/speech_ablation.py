@@ -57,7 +57,8 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
                                  layer_norm=recipe.layer_norm)
         body = H.LocalPath(body) if recipe.local_path else body
     else:
-        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout, head_hidden=recipe.head_hidden)
+        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout, head_hidden=recipe.head_hidden,
+                              activation=recipe.activation)
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
@@ -93,7 +94,8 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> 
                          noise_mix=recipe.noise_mix, noise_eq_bands=recipe.noise_eq_bands,
                          speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop, eq_bands=recipe.eq_bands,
                          low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db, warp=recipe.warp,
-                         formant_warp=recipe.formant_warp, noise_split=recipe.noise_split)
+                         formant_warp=recipe.formant_warp, noise_split=recipe.noise_split,
+                         presence_eq_db=recipe.presence_eq_db)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

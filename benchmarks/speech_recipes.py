@@ -48,6 +48,7 @@ class Recipe:
     checkpoint: str = DEFAULT_RULE  # the rule (RULES) that picks the kept epoch
     eq_bands: int = 6  # bands of the speech EQ
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
+    presence_eq_db: float | None = None  # range of the speech EQ's bands centred at 1-4 kHz; None: eq_db
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
     warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
@@ -55,7 +56,7 @@ class Recipe:
     reverb: bool = False  # add one copy of every voice in a random synthetic room (reverberant_voices)
     frame_norm: bool = False  # each input column moved to the training mean level: a level-blind input
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
-    activation: str = "relu"  # DNN only: the hidden layers' activation (relu, silu, gelu)
+    activation: str = "relu"  # the hidden layers' activation (relu, silu, gelu)
     layer_norm: bool = False  # DNN only: LayerNorm after each hidden linear layer
     local_path: bool = False  # DNN only: a per-frequency linear path beside the body (LocalPath)
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
@@ -73,7 +74,8 @@ CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's
 DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
-DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures: notebook 01's default
+DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures
+DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -129,8 +131,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                "dnn-voices-noise0-pow0.7 with a speech EQ of +-15 dB per band instead of +-10 dB "
                                "(+-20 dB in the lowest band, as before)"),
     "dnn-voices-pow0.7-mix0.5": (DNN_MIX,
-                                 "notebook 01's default: dnn-voices-noise0-pow0.7 with a second noise frame "
-                                 "(-6..0 dB) added to half of the training mixtures"),
+                                 "an earlier default of notebook 01: dnn-voices-noise0-pow0.7 with a second noise "
+                                 "frame (-6..0 dB) added to half of the training mixtures"),
     "dnn-voices-pow0.7-mix1": (replace(DNN_POW, noise_mix=1.0),
                                "dnn-voices-noise0-pow0.7 with a second noise frame (-6..0 dB) added to every "
                                "training mixture"),
@@ -148,8 +150,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024": (replace(CNN_VOICES, head_hidden=1024),
                          "cnn-voices with a hidden fully-connected layer of 1024 between the flattened feature "
                          "map and the output layer"),
-    "dnn-voices-pow0.7-mix0.5-silu": (replace(DNN_MIX, activation="silu"),
-                                      "dnn-voices-pow0.7-mix0.5 with SiLU instead of ReLU in the hidden layers"),
+    "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
+                                      "notebook 01's default: dnn-voices-pow0.7-mix0.5 with SiLU instead of ReLU in "
+                                      "the hidden layers"),
     "dnn-voices-pow0.7-mix0.5-ln": (replace(DNN_MIX, layer_norm=True),
                                     "dnn-voices-pow0.7-mix0.5 with LayerNorm after each hidden linear layer"),
     "cnn-voices-h512-c24": (replace(CNN_VOICES, head_hidden=512, channels=24),
@@ -157,6 +160,24 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-split0.5": (replace(DNN_MIX, noise_split=0.5),
                                           "dnn-voices-pow0.7-mix0.5 with, in half the mixtures, the noise above a "
                                           "random frequency (300 Hz to 6 kHz) taken from another noise frame"),
+    "dnn-voices-pow0.7-mix1-silu": (replace(DNN_MIX, noise_mix=1.0, activation="silu"),
+                                    "dnn-voices-pow0.7-mix0.5-silu with a second noise frame in every mixture"),
+    "dnn-voices-pow0.7-mix0.5-silu-lr5e-4": (replace(DNN_SILU, lr=5e-4),
+                                             "dnn-voices-pow0.7-mix0.5-silu with a peak learning rate of 5e-4 "
+                                             "instead of 3e-4"),
+    "dnn-voices-pow0.7-mix0.5-silu-lr2e-4": (replace(DNN_SILU, lr=2e-4),
+                                             "dnn-voices-pow0.7-mix0.5-silu with a peak learning rate of 2e-4 "
+                                             "instead of 3e-4"),
+    "dnn-voices-pow0.7-mix0.5-silu-up14": (replace(DNN_SILU, semitones=(-4, -2, 0, 2, 4, 6, 8, 10, 12, 14)),
+                                           "dnn-voices-pow0.7-mix0.5-silu with a tenth voice shifted up 14 "
+                                           "semitones"),
+    "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
+                                             "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
+                                             "bands centred at 1-4 kHz (the presence region) instead of +-10"),
+    "dnn-voices-pow0.7-mix0.5-gelu": (replace(DNN_MIX, activation="gelu"),
+                                      "dnn-voices-pow0.7-mix0.5 with GELU instead of ReLU in the hidden layers"),
+    "cnn-voices-silu": (replace(CNN_VOICES, activation="silu"),
+                        "cnn-voices with SiLU instead of ReLU after each convolution"),
     "cnn-voices-h512-drop0.2": (replace(CNN_VOICES, head_hidden=512, dropout=0.2),
                                 "cnn-voices-h512 with dropout 0.2 on the flattened feature map"),
     "cnn-voices-h512-pow0.7": (replace(CNN_VOICES, head_hidden=512, loss_power=0.7),

@@ -90,15 +90,16 @@ class FrequencyCNN(nn.Module):
     """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
-                 head_hidden: int = 0):
+                 head_hidden: int = 0, activation: str = "relu"):
         super().__init__()
+        act = ACTIVATIONS[activation]
         self.features = nn.Sequential(
-            nn.Conv1d(1, channels, kernel, stride=2), nn.ReLU(),
-            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(channels, channels, kernel), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(1, channels, kernel, stride=2), act(),
+            nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
+            nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
         )
         flat = self.features(torch.zeros(1, 1, n_freq)).numel()  # computed, not typed
-        hidden = [nn.Linear(flat, head_hidden), nn.ReLU()] if head_hidden else []  # optional hidden FC layer
+        hidden = [nn.Linear(flat, head_hidden), act()] if head_hidden else []  # optional hidden FC layer
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), *hidden,
                                   nn.Linear(head_hidden or flat, n_freq))
 

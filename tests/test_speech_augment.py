@@ -289,3 +289,12 @@ def test_frame_norm_makes_the_mask_blind_to_the_input_level():
     plain = H.MaskDenoiser(model.body, *H.log_stats(X)).eval()
     assert torch.allclose(model(4 * X), 4 * model(X), rtol=1e-3)  # same mask at 4x the level (log std > 0 per bin)
     assert not torch.allclose(plain(4 * X), 4 * plain(X), rtol=1e-3)
+
+
+def test_presence_eq_widens_only_the_bands_centred_at_1_to_4_khz():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    assert H.VoiceMixer([s], n, SR, eq_db=10.0).eq_ranges is None  # one range for every band: no per-band table
+    ranges = H.VoiceMixer([s], n, SR, eq_db=10.0, presence_eq_db=15.0).eq_ranges
+    centres = np.geomspace(100, SR / 2, len(ranges))
+    assert all(r == (15.0 if 1000 <= c <= 4000 else 10.0) for r, c in zip(ranges.tolist(), centres))
+    assert H.VoiceMixer([s], n, SR, eq_db=10.0, low_eq_db=20.0, presence_eq_db=15.0).eq_ranges[0] == 20.0
