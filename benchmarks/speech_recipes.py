@@ -70,7 +70,7 @@ FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
-CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default
+CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default with channels=32
 DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
@@ -83,8 +83,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-formant0.25": (replace(DNN_LOW, checkpoint="voices"),
                                "dnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest band), formants moved "
                                "by a quarter of each pitch shift, the epoch kept by the three validation signals"),
-    "cnn-voices": (CNN_VOICES, "notebook 02's default: cnn-final with a speech EQ of +-10 dB (+-20 dB in the lowest "
-                   "band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation signals"),
+    "cnn-voices": (CNN_VOICES, "an earlier default of notebook 02: cnn-final with a speech EQ of +-10 dB (+-20 dB in "
+                   "the lowest band) and a random tilt of +-6 dB per octave, the epoch kept by the three validation "
+                   "signals"),
     "dnn-voices-noise0": (DNN_NOISE0,
                           "an earlier default of notebook 01: dnn-voices with the noise gain centred on the "
                           "recording's own level (-6..+6 dB instead of -3..+9 dB)"),
@@ -103,7 +104,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-fwarp0.15": (replace(CNN_VOICES, formant_warp=0.15),
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
-    "cnn-voices-c32": (replace(CNN_VOICES, channels=32), "cnn-voices with 32 kernels per layer instead of 16"),
+    "cnn-voices-c32": (replace(CNN_VOICES, channels=32),
+                       "notebook 02's default: cnn-voices with 32 kernels per layer instead of 16"),
     "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
     "dnn-voices-noise0-lr1e-3": (replace(DNN_NOISE0, lr=1e-3),
                                  "dnn-voices-noise0 with a peak learning rate of 1e-3 instead of 3e-4 (the CNN's)"),

@@ -189,3 +189,5 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, net):
     assert (p.get("ACTIVATION", "relu"), p.get("HEAD_HIDDEN", 0)) == (recipe.activation, recipe.head_hidden)
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
+    else:
+        assert p["CHANNELS"] == recipe.channels
