@@ -180,6 +180,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                       "dnn-voices-pow0.7-mix0.5 with GELU instead of ReLU in the hidden layers"),
     "cnn-voices-silu": (replace(CNN_VOICES, activation="silu"),
                         "cnn-voices with SiLU instead of ReLU after each convolution"),
+    "cnn-voices-c32-h512": (replace(CNN_VOICES, channels=32, head_hidden=512),
+                            "cnn-voices-c32 with a hidden fully-connected layer of 512 before the output layer"),
     "cnn-voices-h512-drop0.2": (replace(CNN_VOICES, head_hidden=512, dropout=0.2),
                                 "cnn-voices-h512 with dropout 0.2 on the flattened feature map"),
     "cnn-voices-h512-pow0.7": (replace(CNN_VOICES, head_hidden=512, loss_power=0.7),
