@@ -70,7 +70,9 @@ FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
 CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
-CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # notebook 02's default with channels=32
+CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # an earlier default of notebook 02
+CNN_C32 = replace(CNN_VOICES, channels=32)  # and 32 kernels per layer: notebook 02's default
+CNN_H512 = replace(CNN_VOICES, head_hidden=512)  # cnn-voices with a hidden layer in its head
 DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
@@ -104,7 +106,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-fwarp0.15": (replace(CNN_VOICES, formant_warp=0.15),
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
-    "cnn-voices-c32": (replace(CNN_VOICES, channels=32),
+    "cnn-voices-c32": (CNN_C32,
                        "notebook 02's default: cnn-voices with 32 kernels per layer instead of 16"),
     "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
     "dnn-voices-noise0-lr1e-3": (replace(DNN_NOISE0, lr=1e-3),
@@ -146,7 +148,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-local": (replace(DNN_MIX, local_path=True),
                                        "dnn-voices-pow0.7-mix0.5 with a per-frequency linear path from each "
                                        "input bin to its own mask logit beside the hidden layers (LocalPath)"),
-    "cnn-voices-h512": (replace(CNN_VOICES, head_hidden=512),
+    "cnn-voices-h512": (CNN_H512,
                         "cnn-voices with a hidden fully-connected layer of 512 between the flattened feature "
                         "map and the output layer"),
     "cnn-voices-h1024": (replace(CNN_VOICES, head_hidden=1024),
@@ -157,12 +159,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                       "the hidden layers"),
     "dnn-voices-pow0.7-mix0.5-ln": (replace(DNN_MIX, layer_norm=True),
                                     "dnn-voices-pow0.7-mix0.5 with LayerNorm after each hidden linear layer"),
-    "cnn-voices-h512-c24": (replace(CNN_VOICES, head_hidden=512, channels=24),
-                            "cnn-voices-h512 with 24 kernels per layer instead of 16"),
     "dnn-voices-pow0.7-mix0.5-split0.5": (replace(DNN_MIX, noise_split=0.5),
                                           "dnn-voices-pow0.7-mix0.5 with, in half the mixtures, the noise above a "
                                           "random frequency (300 Hz to 6 kHz) taken from another noise frame"),
-    "dnn-voices-pow0.7-mix1-silu": (replace(DNN_MIX, noise_mix=1.0, activation="silu"),
+    "dnn-voices-pow0.7-mix1-silu": (replace(DNN_SILU, noise_mix=1.0),
                                     "dnn-voices-pow0.7-mix0.5-silu with a second noise frame in every mixture"),
     "dnn-voices-pow0.7-mix0.5-silu-lr5e-4": (replace(DNN_SILU, lr=5e-4),
                                              "dnn-voices-pow0.7-mix0.5-silu with a peak learning rate of 5e-4 "
@@ -180,11 +180,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                       "dnn-voices-pow0.7-mix0.5 with GELU instead of ReLU in the hidden layers"),
     "cnn-voices-silu": (replace(CNN_VOICES, activation="silu"),
                         "cnn-voices with SiLU instead of ReLU after each convolution"),
-    "cnn-voices-c32-h512": (replace(CNN_VOICES, channels=32, head_hidden=512),
+    "cnn-voices-c32-h512": (replace(CNN_C32, head_hidden=512),
                             "cnn-voices-c32 with a hidden fully-connected layer of 512 before the output layer"),
-    "cnn-voices-h512-drop0.2": (replace(CNN_VOICES, head_hidden=512, dropout=0.2),
+    "cnn-voices-h512-drop0.2": (replace(CNN_H512, dropout=0.2),
                                 "cnn-voices-h512 with dropout 0.2 on the flattened feature map"),
-    "cnn-voices-h512-pow0.7": (replace(CNN_VOICES, head_hidden=512, loss_power=0.7),
+    "cnn-voices-h512-pow0.7": (replace(CNN_H512, loss_power=0.7),
                                "cnn-voices-h512 trained on the MSE of magnitudes to the power 0.7"),
     "dnn-voices-pow0.7-mix0.5-e50": (replace(DNN_MIX, epochs=50),
                                      "dnn-voices-pow0.7-mix0.5 with 50 epochs instead of 40"),

@@ -71,17 +71,17 @@ def voice_mixer(run: dict, semitones: tuple[float, ...], speech_db: tuple[float,
                 noise_eq_db: float = 0.0, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
                 formant_fraction: float | tuple[float, ...] = 1.0, noise_rates: tuple[float, ...] = (1.0,),
                 eq_bands: int = 6, low_eq_db: float | None = None, tilt_db: float = 0.0,
-                noise_mix: float = 0.0, presence_eq_db: float | None = None) -> VoiceMixer:
+                noise_mix: float = 0.0) -> VoiceMixer:
     """The training frames' source: pitch-shifted copies of the training speech and the training noise x - s
     (played at each speed in `noise_rates`); with `noise_mix` > 0 that share of the mixtures gets a second noise
-    frame; `presence_eq_db`: the speech EQ's range at 1-4 kHz (VoiceMixer)."""
+    frame."""
     fractions = formant_fraction if isinstance(formant_fraction, (tuple, list)) else (formant_fraction,)
     voices = [v for f in fractions for v in shifted_voices(run["s_train"], run["sr"], semitones, cache_dir, f)]
     noise = rate_shifted_noise(run["x_train"] - run["s_train"], run["sr"], noise_rates)
     return VoiceMixer(voices, noise, run["sr"], speech_db, noise_db, eq_db,
                       phase_sensitive=phase_sensitive, noise_eq_db=noise_eq_db, speech_hop=speech_hop,
                       noise_hop=noise_hop, eq_bands=eq_bands, low_eq_db=low_eq_db, tilt_db=tilt_db,
-                      noise_mix=noise_mix, presence_eq_db=presence_eq_db)
+                      noise_mix=noise_mix)
 
 
 def epoch_frames(mixer: VoiceMixer, n: int, seed: int, device: torch.device) -> Callable[[int], tuple]:

@@ -119,10 +119,15 @@ def reverberant_voices(voices: list[np.ndarray], sr: int, rt60: tuple[float, flo
     return out
 
 
+def eq_centres(n_bands: int, sr: int) -> np.ndarray:
+    """The random EQ's band centres in Hz: log-spaced from 100 Hz to sr/2."""
+    return np.geomspace(100, sr / 2, n_bands)
+
+
 def eq_basis(n_bands: int, sr: int, n_freq: int = N_FFT // 2 + 1) -> torch.Tensor:
-    """(n_bands, n_freq) weights that interpolate band gains (log-spaced 100 Hz..sr/2) linearly over the bins."""
+    """(n_bands, n_freq) weights that interpolate band gains (at eq_centres) linearly over the bins."""
     freqs = np.linspace(0, sr / 2, n_freq)
-    centres = np.geomspace(100, sr / 2, n_bands)
+    centres = eq_centres(n_bands, sr)
     log_f = np.log(np.maximum(freqs, 50.0))
     basis = np.stack([np.interp(log_f, np.log(centres), np.eye(n_bands)[b]) for b in range(n_bands)])
     return torch.as_tensor(basis, dtype=torch.float32)
@@ -162,7 +167,7 @@ class VoiceMixer:
             self.eq_ranges = torch.full((eq_bands,), float(eq_db))
             self.eq_ranges[0] = float(eq_db if low_eq_db is None else low_eq_db)
             if presence_eq_db is not None:  # the bands centred at 1-4 kHz (the presence region) get their own range
-                centres = torch.as_tensor(np.geomspace(100, sr / 2, eq_bands))
+                centres = torch.as_tensor(eq_centres(eq_bands, sr))
                 self.eq_ranges[(centres >= 1000) & (centres <= 4000)] = float(presence_eq_db)
         self.tilt_db = tilt_db  # random spectral tilt of +-tilt_db dB per octave around 1 kHz
         freqs = np.maximum(np.linspace(0, sr / 2, N_FFT // 2 + 1), 50.0)

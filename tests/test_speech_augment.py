@@ -295,6 +295,6 @@ def test_presence_eq_widens_only_the_bands_centred_at_1_to_4_khz():
     s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
     assert H.VoiceMixer([s], n, SR, eq_db=10.0).eq_ranges is None  # one range for every band: no per-band table
     ranges = H.VoiceMixer([s], n, SR, eq_db=10.0, presence_eq_db=15.0).eq_ranges
-    centres = np.geomspace(100, SR / 2, len(ranges))
+    centres = H.eq_centres(len(ranges), SR)
     assert all(r == (15.0 if 1000 <= c <= 4000 else 10.0) for r, c in zip(ranges.tolist(), centres))
     assert H.VoiceMixer([s], n, SR, eq_db=10.0, low_eq_db=20.0, presence_eq_db=15.0).eq_ranges[0] == 20.0
