@@ -59,6 +59,7 @@ class Recipe:
     activation: str = "relu"  # the hidden layers' activation (relu, silu, gelu)
     layer_norm: bool = False  # DNN only: LayerNorm after each hidden linear layer
     local_path: bool = False  # DNN only: a per-frequency linear path beside the body (LocalPath)
+    stride: int = 2  # CNN only: the first convolution's stride (1: the feature maps keep every frequency bin)
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
 
@@ -109,6 +110,19 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-c32": (CNN_C32,
                        "notebook 02's default: cnn-voices with 32 kernels per layer instead of 16"),
     "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
+    "cnn-voices-s1": (replace(CNN_VOICES, stride=1),
+                      "cnn-voices with a stride of 1 in the first convolution instead of 2 (finer feature maps)"),
+    "cnn-voices-c32-formant0.5": (replace(CNN_C32, formant_fraction=0.5),
+                                  "cnn-voices-c32 with formants moved by half of each pitch shift (as notebook "
+                                  "01's DNN) instead of with the pitch"),
+    "cnn-voices-c32-s1-e25": (replace(CNN_C32, stride=1, epochs=25),
+                              "cnn-voices-c32 with a stride of 1 in the first convolution and 25 epochs instead "
+                              "of 40 (about the same training time)"),
+    "cnn-voices-c24-s1-e25": (replace(CNN_VOICES, channels=24, stride=1, epochs=25),
+                              "cnn-voices with 24 kernels per layer, a stride of 1 in the first convolution and 25 "
+                              "epochs instead of 40"),
+    "cnn-voices-c24-s1": (replace(CNN_VOICES, channels=24, stride=1),
+                          "cnn-voices with 24 kernels per layer and a stride of 1 in the first convolution"),
     "dnn-voices-noise0-lr1e-3": (replace(DNN_NOISE0, lr=1e-3),
                                  "dnn-voices-noise0 with a peak learning rate of 1e-3 instead of 3e-4 (the CNN's)"),
     "cnn-voices-lr3e-4": (replace(CNN_VOICES, lr=3e-4),
@@ -173,6 +187,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-up14": (replace(DNN_SILU, semitones=(-4, -2, 0, 2, 4, 6, 8, 10, 12, 14)),
                                            "dnn-voices-pow0.7-mix0.5-silu with a tenth voice shifted up 14 "
                                            "semitones"),
+    "dnn-voices-pow0.7-mix0.5-silu-st1": (replace(DNN_SILU, semitones=tuple(range(-4, 13))),
+                                          "dnn-voices-pow0.7-mix0.5-silu with a voice at every semitone from -4 to "
+                                          "+12 (17 voices) instead of every second one (9)"),
+    "dnn-voices-pow0.7-mix0.5-silu-tilt3": (replace(DNN_SILU, tilt_db=3.0),
+                                            "dnn-voices-pow0.7-mix0.5-silu with a random spectral tilt of the "
+                                            "speech of +-3 dB per octave"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

@@ -90,11 +90,11 @@ class FrequencyCNN(nn.Module):
     """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
-                 head_hidden: int = 0, activation: str = "relu"):
+                 head_hidden: int = 0, activation: str = "relu", stride: int = 2):
         super().__init__()
         act = ACTIVATIONS[activation]
         self.features = nn.Sequential(
-            nn.Conv1d(1, channels, kernel, stride=2), act(),
+            nn.Conv1d(1, channels, kernel, stride=stride), act(),
             nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
             nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
         )

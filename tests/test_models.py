@@ -122,6 +122,12 @@ def test_cnn_hidden_head_adds_one_layer_and_keeps_513_outputs():
     assert hidden(torch.randn(3, 513)).shape == (3, 513)
 
 
+def test_cnn_stride_one_gives_the_homeworks_first_map_of_513_minus_d_plus_1():
+    body = H.FrequencyCNN(4, 9, stride=1)
+    assert H.layer_shapes(body)[1][1] == (4, 4, 513 - 9 + 1)
+    assert body(torch.randn(3, 513)).shape == (3, 513)
+
+
 def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
     body = H.fully_connected(8, 2, n_freq=5, activation="silu", layer_norm=True)
     kinds = [type(m).__name__ for m in body]
