@@ -57,7 +57,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
                                  layer_norm=recipe.layer_norm)
         body = H.LocalPath(body) if recipe.local_path else body
     else:
-        body = H.FrequencyCNN(recipe.channels, 9, recipe.dropout, head_hidden=recipe.head_hidden,
+        body = H.FrequencyCNN(recipe.channels, recipe.kernel, recipe.dropout, head_hidden=recipe.head_hidden,
                               activation=recipe.activation, stride=recipe.stride)
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics

@@ -59,6 +59,7 @@ class Recipe:
     activation: str = "relu"  # the hidden layers' activation (relu, silu, gelu)
     layer_norm: bool = False  # DNN only: LayerNorm after each hidden linear layer
     local_path: bool = False  # DNN only: a per-frequency linear path beside the body (LocalPath)
+    kernel: int = 9  # CNN only: the kernel length D along frequency
     stride: int = 2  # CNN only: the first convolution's stride (1: the feature maps keep every frequency bin)
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
@@ -115,6 +116,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-c32-formant0.5": (replace(CNN_C32, formant_fraction=0.5),
                                   "cnn-voices-c32 with formants moved by half of each pitch shift (as notebook "
                                   "01's DNN) instead of with the pitch"),
+    "cnn-voices-c32-k13": (replace(CNN_C32, kernel=13),
+                           "cnn-voices-c32 with kernels of length 13 along frequency instead of 9"),
+    "cnn-voices-c32-k5": (replace(CNN_C32, kernel=5),
+                          "cnn-voices-c32 with kernels of length 5 along frequency instead of 9"),
     "cnn-voices-c32-s1-e25": (replace(CNN_C32, stride=1, epochs=25),
                               "cnn-voices-c32 with a stride of 1 in the first convolution and 25 epochs instead "
                               "of 40 (about the same training time)"),
@@ -193,6 +198,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-tilt3": (replace(DNN_SILU, tilt_db=3.0),
                                             "dnn-voices-pow0.7-mix0.5-silu with a random spectral tilt of the "
                                             "speech of +-3 dB per octave"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536": (replace(DNN_SILU, hidden=1536),
+                                            "dnn-voices-pow0.7-mix0.5-silu with 2 x 1536 hidden units instead of "
+                                            "2 x 1024"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

@@ -190,4 +190,4 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, net):
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
     else:
-        assert p["CHANNELS"] == recipe.channels
+        assert (p["CHANNELS"], p["KERNEL"], p.get("STRIDE", 2)) == (recipe.channels, recipe.kernel, recipe.stride)
