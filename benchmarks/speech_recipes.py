@@ -122,6 +122,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                           "cnn-voices-c32 with kernels of length 5 along frequency instead of 9"),
     "cnn-voices-c32-e28": (replace(CNN_C32, epochs=28),
                            "cnn-voices-c32 trained for 28 epochs instead of 40 (its kept epochs were 22-28)"),
+    "cnn-voices-c48": (replace(CNN_C32, channels=48),
+                       "cnn-voices-c32 with 48 kernels per layer instead of 32"),
     "cnn-voices-c48-e28": (replace(CNN_C32, channels=48, epochs=28),
                            "cnn-voices-c32 with 48 kernels per layer, trained for 28 epochs instead of 40"),
     "cnn-voices-c32-s1-e25": (replace(CNN_C32, stride=1, epochs=25),
