@@ -76,10 +76,12 @@ def scoring_pairs(recipe: Recipe, data: dict) -> dict[str, tuple]:
     return pairs
 
 
-def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> dict:
+def train(recipe: Recipe, data: dict, seed: int, states: list | None = None,
+          extra_voices: list | None = None) -> dict:
     """Train one recipe; per-epoch SNR on every pair and the kept epoch under each rule.
 
-    `states`: when given, every epoch's weights (state_dict copies) are appended to it, in order."""
+    `states`: when given, every epoch's weights (state_dict copies) are appended to it, in order.
+    `extra_voices`: clean waveforms added to the training voices as they are (benchmarks/matched_voices.py)."""
     generator = H.seed_everything(seed)
     sr, device = data["sr"], torch.device("cpu")
     pairs = scoring_pairs(recipe, data)
@@ -88,6 +90,7 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None) -> 
                                                              formant_fraction=f)]
     if recipe.reverb:
         voices += H.reverberant_voices(voices, sr, seed=seed)
+    voices += list(extra_voices or [])
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,

@@ -51,6 +51,13 @@ def dev_pair(source: np.ndarray, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarr
     return clean + gain * tail, clean
 
 
+def held_out_remainder(source: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The source recording after the pair's cut, scaled as the pair's clean speech: same speaker, other words."""
+    cut = quiet_cut(source)
+    x = np.asarray(source, np.float64)
+    return x[cut:] * _rms(c) / _rms(x[:cut])
+
+
 def read_source(path: Path, expected_sha256: str | None) -> np.ndarray:
     """A source recording as float64 mono at 16 kHz, its checksum checked; ValueError naming the file otherwise."""
     if not path.is_file():

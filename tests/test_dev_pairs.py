@@ -37,6 +37,15 @@ def test_the_cut_falls_in_the_quiet_stretch_between_6_and_8_s(source):
     assert H.quiet_cut(x[:100_000]) == 100_000  # shorter than 8 s: kept whole
 
 
+def test_the_held_out_remainder_continues_the_pairs_clean_speech_at_its_scale(training_pair, source):
+    c, d = training_pair
+    x, _ = sf.read(str(source), dtype="float64")
+    _, clean = H.dev_pair(x, c, d)
+    rest = H.held_out_remainder(x, c)
+    assert len(clean) + len(rest) == len(x)
+    np.testing.assert_allclose(np.concatenate([clean, rest]), x * clean[1000] / x[1000], rtol=1e-9, atol=1e-12)
+
+
 def test_a_pair_has_the_training_pairs_input_snr_and_speech_level(training_pair, source):
     c, d = training_pair
     x, s = H.dev_pair(sf.read(str(source), dtype="float64")[0], c, d)

@@ -1,0 +1,36 @@
+"""benchmarks/matched_voices.py: the dev speakers' other words as extra training voices (a diagnostic)."""
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import matched_voices as M  # noqa: E402
+
+
+def test_repeats_make_about_the_asked_share_of_the_training_samples():
+    r = M.repeats_for_share(train_samples=640, extra_samples=40, share=1 / 3)
+    assert r == 8 and abs(r * 40 / (640 + r * 40) - 1 / 3) < 0.02
+    assert M.repeats_for_share(100, 1000, 0.1) == 1  # never fewer than one copy
+
+
+def test_missing_source_recordings_are_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(M.H, "load_training_pair", lambda d: (np.ones(100), np.ones(100), 16000))
+    with pytest.raises(FileNotFoundError, match="1081-125237-0000.flac"):
+        M.dev_speaker_remainders(tmp_path)
+
+
+def _arm(mean, pair21):
+    return {"epoch": 30, "mean_snr_db": mean, "male_mean_snr_db": mean - 0.3, "worst_snr_db": mean - 2,
+            "tail_snr_db": 12.0, "test12_snr_db": 15.0, "pairs": {"12": 15.0, "21": pair21}}
+
+
+def test_the_table_gives_each_arm_over_the_seeds_and_their_difference():
+    results = {"networks": {"dnn": {"recipe": "r", "seeds": {
+        "0": {"default": _arm(14.0, 13.0), "matched": _arm(15.0, 15.0)},
+        "1": {"default": _arm(14.2, 13.2), "matched": _arm(15.4, 15.2)}}}}}
+    table = M.matched_voices_table(results)
+    rows = [line for line in table.splitlines() if line.startswith("| DNN")]
+    assert "| 2 | 14.10 |" in rows[0] and "| 2 | 15.20 |" in rows[1]
+    assert rows[2].endswith("| +1.10 | +1.10 | +1.10 | +0.00 | +0.00 | +2.00 |")
