@@ -271,6 +271,17 @@ def benchmark_tables() -> str:
                   "its noisy mixture: the output's energy in each band over the clean speech's, in dB (0: the voice "
                   "kept whole):", "",
                   clean_masks_table(json.loads((folder / "clean_input_masks.json").read_text())), ""]
+    if (folder / "matched_voices.json").is_file():
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from matched_voices import matched_voices_table
+
+        found = json.loads((folder / "matched_voices.json").read_text())
+        bands += ["### How much of the gap is the voice? (`benchmarks/matched_voices.py`, a diagnostic)", "",
+                  "Each notebook recipe against the same recipe whose training voices also include the dev speakers' "
+                  "other words (the rest of each source recording, about "
+                  f"{round(100 * found['share'])} % of the training columns; `test_12`'s speaker is not added), both "
+                  f"at the notebooks' rule (within {found['tolerance_db']:g} dB), SNR in dB:", "",
+                  matched_voices_table(found), ""]
     if (folder / "mask_postprocess.json").is_file():
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from mask_postprocess import mask_postprocess_table
