@@ -118,3 +118,24 @@ def test_problems_1_2_sentence_names_each_networks_seed_count(outputs):
         path.write_text(json.dumps({"synthetic_data": False, "settings": {"QUICK": False}, "voices": voices, **extra}))
     sentence = next(line for line in update_readme.conclusions() if "Problems 1–2" in line)
     assert "Over 5 DNN and 3 CNN seeds, DNN − CNN = +0.00 dB" in sentence and "seeds each" not in sentence
+
+
+def test_the_full_variant_tables_are_generated_beside_their_json_and_checked(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "outputs" / "speech_ablation"
+    folder.mkdir(parents=True)
+    for name in ("voices.json", "ablation.json", "seeds.json"):
+        if not (ROOT / "outputs" / "speech_ablation" / name).is_file():
+            pytest.skip(f"outputs/speech_ablation/{name} not committed")
+        (folder / name).symlink_to(ROOT / "outputs" / "speech_ablation" / name)
+    benchmarks = tmp_path / "benchmarks-README.md"
+    benchmarks.write_text(f"intro\n{update_readme.START}\nold\n{update_readme.END}\n")
+    readme = tmp_path / "README.md"
+    readme.write_text((ROOT / "README.md").read_text())
+    monkeypatch.setattr(update_readme, "OUTPUTS", tmp_path / "outputs")
+    monkeypatch.setattr(update_readme, "README", readme)
+    monkeypatch.setattr(update_readme, "BENCHMARKS", benchmarks)
+    assert update_readme.main(["--check"]) == 1  # variants.md is missing
+    assert "variants.md" in capsys.readouterr().out
+    update_readme.main([])
+    table = (folder / "variants.md").read_text()
+    assert "| cnn-voices-c32 |" in table and "variants.md" in benchmarks.read_text()
