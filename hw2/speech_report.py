@@ -208,3 +208,29 @@ def tolerance_seeds_table(path: str | Path) -> str:
         rows.append(f"| {d['a']} − {d['b']} | " + " | ".join(
             f"{d[k]['difference']:+.2f} [{d[k]['low']:+.2f}, {d[k]['high']:+.2f}]" for k, _ in keys) + " |")
     return "\n".join(rows)
+
+
+def matched_voices_gains(path: str | Path, recipe: str, deep: tuple[str, ...] = ("21", "22", "24")) -> dict | None:
+    """From benchmarks/matched_voices.py's JSON: how much `recipe` gains (dB, mean over the seeds run) when its
+    training also hears the dev speakers' other words; None without a run of `recipe`."""
+    path = Path(path)
+    nets = json.loads(path.read_text())["networks"] if path.is_file() else {}
+    runs = [s for r in nets.values() if r["recipe"] == recipe for s in r["seeds"].values() if s.get("default")]
+    if not runs:
+        return None
+    gain = {k: float(np.mean([s["matched"][k] - s["default"][k] for s in runs])) for k in ("mean_snr_db",
+                                                                                          "male_mean_snr_db")}
+    per = [float(np.mean([s["matched"]["pairs"][p] - s["default"]["pairs"][p] for s in runs])) for p in deep]
+    return {"source": "benchmarks/matched_voices.py", "recipe": recipe, "seeds": len(runs),
+            "dev_mean_gain_db": gain["mean_snr_db"], "male_mean_gain_db": gain["male_mean_snr_db"],
+            "deep_pairs": list(deep), "deep_gain_min_db": min(per), "deep_gain_max_db": max(per)}
+
+
+def matched_voices_sentence(gains: dict) -> str:
+    """One sentence on matched_voices_gains' result, for a notebook's Conclusion."""
+    return (f"Trained also on the dev speakers' other words ({gains['source']}, {gains['seeds']} seeds), the default "
+            f"recipe moves the dev mean by {gains['dev_mean_gain_db']:+.2f} dB, the male mean by "
+            f"{gains['male_mean_gain_db']:+.2f} dB, and the deep voices {', '.join(gains['deep_pairs'])} by "
+            f"{gains['deep_gain_min_db']:+.2f} to {gains['deep_gain_max_db']:+.2f} dB: hearing these speakers "
+            + ("closes little of the deep voices' gap to the oracle." if gains["deep_gain_max_db"] < 0.5
+               else "closes part of the deep voices' gap to the oracle."))

@@ -34,3 +34,19 @@ def test_the_table_gives_each_arm_over_the_seeds_and_their_difference():
     rows = [line for line in table.splitlines() if line.startswith("| DNN")]
     assert "| 2 | 14.10 |" in rows[0] and "| 2 | 15.20 |" in rows[1]
     assert rows[2].endswith("| +1.10 | +1.10 | +1.10 | +0.00 | +0.00 | +2.00 |")
+
+
+def test_the_notebooks_sentence_gives_the_mean_gains_of_the_recipe_asked_for(tmp_path):
+    import json
+
+    import helpers as H
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"networks": {"dnn": {"recipe": "r", "seeds": {
+        "0": {"default": _arm(14.0, 13.0), "matched": _arm(15.0, 13.2)}}}}}))
+    gains = H.matched_voices_gains(path, "r", deep=("21",))
+    assert (gains["seeds"], gains["dev_mean_gain_db"], gains["deep_gain_min_db"]) == (1, 1.0, pytest.approx(0.2))
+    text = H.matched_voices_sentence(gains)
+    assert "by +1.00 dB, the male mean by +1.00 dB" in text and "21 by +0.20 to +0.20 dB" in text
+    assert "closes little" in text
+    assert H.matched_voices_gains(path, "other") is None and H.matched_voices_gains(tmp_path / "no", "r") is None
