@@ -74,6 +74,14 @@ def stored_run(name: str, seed: int) -> dict | None:
     return None
 
 
+def _difference(values: list[float]) -> str:
+    """A table cell: the mean of per-seed differences, with its paired-t 95 % interval when there are 2+ seeds."""
+    if len(values) < 2:
+        return f"{values[0]:+.2f}"
+    mean, low, high = H.paired_interval(values, [0.0] * len(values))
+    return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
+
+
 def matched_voices_table(results: dict) -> str:
     """Markdown: per network, the notebook recipe against the same recipe that also heard the dev speakers' other
     words (means over the seeds run), and the difference."""
@@ -92,9 +100,10 @@ def matched_voices_table(results: dict) -> str:
             lines.append(f"| {net.upper()} (`{r['recipe']}`) | {label} | {len(runs)} | "
                          + " | ".join(f"{means[arm][k]:.2f}" for k, _ in cols) + " | "
                          + " | ".join(f"{means[arm][p]:.2f}" for p in pairs) + " |")
-        lines.append(f"| {net.upper()} | difference | {len(runs)} | "
-                     + " | ".join(f"{means['matched'][k] - means['default'][k]:+.2f}" for k, _ in cols) + " | "
-                     + " | ".join(f"{means['matched'][p] - means['default'][p]:+.2f}" for p in pairs) + " |")
+        diffs = {k: [s["matched"][k] - s["default"][k] for s in runs] for k, _ in cols}
+        diffs.update({p: [s["matched"]["pairs"][p] - s["default"]["pairs"][p] for s in runs] for p in pairs})
+        lines.append(f"| {net.upper()} | difference{' [95 % CI, paired t]' if len(runs) > 1 else ''} | {len(runs)} | "
+                     + " | ".join(_difference(diffs[k]) for k in [*(k for k, _ in cols), *pairs]) + " |")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import soundfile as sf
 
 from hw2.audio import HOP_LENGTH, load_wav, stft
+from hw2.stats import paired_interval
 
 SUMMARY_COLUMNS = (("mean_snr_db", "dev mean"), ("male_mean_snr_db", "male mean"), ("worst_snr_db", "worst voice"),
                    ("tail_snr_db", "tail"), ("test12_snr_db", "test_12"))  # an ablation run's summaries, as tabled
@@ -221,15 +222,22 @@ def matched_voices_gains(path: str | Path, recipe: str, deep: tuple[str, ...] = 
     gain = {k: float(np.mean([s["matched"][k] - s["default"][k] for s in runs])) for k in ("mean_snr_db",
                                                                                           "male_mean_snr_db")}
     per = [float(np.mean([s["matched"]["pairs"][p] - s["default"]["pairs"][p] for s in runs])) for p in deep]
+    _, low, high = paired_interval([s["matched"]["mean_snr_db"] for s in runs], [s["default"]["mean_snr_db"]
+                                                                                for s in runs])
+    low, high = (low, high) if len(runs) > 1 else (None, None)  # one seed: no interval
     return {"source": "benchmarks/matched_voices.py", "recipe": recipe, "seeds": len(runs),
-            "dev_mean_gain_db": gain["mean_snr_db"], "male_mean_gain_db": gain["male_mean_snr_db"],
+            "dev_mean_gain_db": gain["mean_snr_db"], "dev_mean_gain_low_db": low, "dev_mean_gain_high_db": high,
+            "test": "paired t over the seeds, 95%",
+            "male_mean_gain_db": gain["male_mean_snr_db"],
             "deep_pairs": list(deep), "deep_gain_min_db": min(per), "deep_gain_max_db": max(per)}
 
 
 def matched_voices_sentence(gains: dict) -> str:
     """One sentence on matched_voices_gains' result, for a notebook's Conclusion."""
+    interval = ("" if gains.get("dev_mean_gain_low_db") is None else f" (CI, {gains['test']}: "
+                f"[{gains['dev_mean_gain_low_db']:+.2f}, {gains['dev_mean_gain_high_db']:+.2f}])")
     return (f"Trained also on the dev speakers' other words ({gains['source']}, {gains['seeds']} seeds), the default "
-            f"recipe moves the dev mean by {gains['dev_mean_gain_db']:+.2f} dB, the male mean by "
+            f"recipe moves the dev mean by {gains['dev_mean_gain_db']:+.2f} dB{interval}, the male mean by "
             f"{gains['male_mean_gain_db']:+.2f} dB, and the deep voices {', '.join(gains['deep_pairs'])} by "
             f"{gains['deep_gain_min_db']:+.2f} to {gains['deep_gain_max_db']:+.2f} dB: hearing these speakers "
             + ("closes little of the deep voices' gap to the oracle." if gains["deep_gain_max_db"] < 0.5

@@ -33,7 +33,8 @@ def test_the_table_gives_each_arm_over_the_seeds_and_their_difference():
     table = M.matched_voices_table(results)
     rows = [line for line in table.splitlines() if line.startswith("| DNN")]
     assert "| 2 | 14.10 |" in rows[0] and "| 2 | 15.20 |" in rows[1]
-    assert rows[2].endswith("| +1.10 | +1.10 | +1.10 | +0.00 | +0.00 | +2.00 |")
+    assert rows[2].startswith("| DNN | difference [95 % CI, paired t] | 2 | +1.10 [-0.17, +2.37] |")  # t(1) = 12.71
+    assert rows[2].endswith("| +0.00 [+0.00, +0.00] | +2.00 [+2.00, +2.00] |")
 
 
 def test_the_notebooks_sentence_gives_the_mean_gains_of_the_recipe_asked_for(tmp_path):
@@ -48,5 +49,7 @@ def test_the_notebooks_sentence_gives_the_mean_gains_of_the_recipe_asked_for(tmp
     assert (gains["seeds"], gains["dev_mean_gain_db"], gains["deep_gain_min_db"]) == (1, 1.0, pytest.approx(0.2))
     text = H.matched_voices_sentence(gains)
     assert "by +1.00 dB, the male mean by +1.00 dB" in text and "21 by +0.20 to +0.20 dB" in text
-    assert "closes little" in text
+    assert "closes little" in text and "CI" not in text  # one seed: no interval
+    two = {**gains, "seeds": 2, "dev_mean_gain_low_db": -0.17, "dev_mean_gain_high_db": 2.37}
+    assert "by +1.00 dB (CI, paired t over the seeds, 95%: [-0.17, +2.37])" in H.matched_voices_sentence(two)
     assert H.matched_voices_gains(path, "other") is None and H.matched_voices_gains(tmp_path / "no", "r") is None
