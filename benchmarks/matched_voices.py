@@ -1,7 +1,7 @@
 """How much of the gap is the voice? Each notebook recipe trained also on the dev speakers' other words (Problems 1-2).
 
 A diagnostic, never a recipe: the dev voices 21-26 are each the opening of a longer LibriSpeech recording
-(data/README.md). What follows the cut (3.5-9 s per speaker, `H.held_out_remainder`: other words of the same
+(data/README.md). What follows the cut (3.5-9.5 s per speaker, `H.held_out_remainder`: other words of the same
 speaker, in the same room, scaled like the pair) is added to the notebook recipe's training voices, repeated so that
 it makes about `--share` of the training columns, and mixed with the training noise like every other voice. The
 dev pairs themselves stay unheard. If the networks then score far higher on 21-26, what keeps them below the
@@ -100,10 +100,9 @@ def matched_voices_table(results: dict) -> str:
             lines.append(f"| {net.upper()} (`{r['recipe']}`) | {label} | {len(runs)} | "
                          + " | ".join(f"{means[arm][k]:.2f}" for k, _ in cols) + " | "
                          + " | ".join(f"{means[arm][p]:.2f}" for p in pairs) + " |")
-        diffs = {k: [s["matched"][k] - s["default"][k] for s in runs] for k, _ in cols}
-        diffs.update({p: [s["matched"]["pairs"][p] - s["default"]["pairs"][p] for s in runs] for p in pairs})
         lines.append(f"| {net.upper()} | difference{' [95 % CI, paired t]' if len(runs) > 1 else ''} | {len(runs)} | "
-                     + " | ".join(_difference(diffs[k]) for k in [*(k for k, _ in cols), *pairs]) + " |")
+                     + " | ".join(_difference(H.matched_differences(runs, k)) for k in [*(k for k, _ in cols), *pairs])
+                     + " |")
     return "\n".join(lines)
 
 

@@ -34,14 +34,21 @@ def _rms(v: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(v))))
 
 
+def _scaled_at_cut(source: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(before, after) the source's quiet cut, both scaled so that the part before has c's RMS."""
+    x = np.asarray(source, np.float64)
+    cut = quiet_cut(x)
+    gain = _rms(c) / _rms(x[:cut])
+    return x[:cut] * gain, x[cut:] * gain
+
+
 def dev_pair(source: np.ndarray, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(test_x, test_s) from a 16 kHz source recording and the training pair (c clean, d noisy), all float64.
 
     The source is cut at a quiet point, scaled to c's RMS, and mixed with the noise of the pair's held-out last
     10% (continued time-reversed) at the training pair's own input SNR.
     """
-    x = np.asarray(source, np.float64)[:quiet_cut(source)]
-    clean = x * _rms(c) / _rms(x)
+    clean = _scaled_at_cut(source, c)[0]
     tail = (d - c)[round(0.9 * len(c)):]
     while len(tail) < len(clean):
         tail = np.concatenate([tail, tail[::-1]])
@@ -53,9 +60,7 @@ def dev_pair(source: np.ndarray, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarr
 
 def held_out_remainder(source: np.ndarray, c: np.ndarray) -> np.ndarray:
     """The source recording after the pair's cut, scaled as the pair's clean speech: same speaker, other words."""
-    cut = quiet_cut(source)
-    x = np.asarray(source, np.float64)
-    return x[cut:] * _rms(c) / _rms(x[:cut])
+    return _scaled_at_cut(source, c)[1]
 
 
 def read_source(path: Path, expected_sha256: str | None) -> np.ndarray:
