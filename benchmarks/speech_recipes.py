@@ -207,6 +207,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-h1536": (replace(DNN_SILU, hidden=1536),
                                             "dnn-voices-pow0.7-mix0.5-silu with 2 x 1536 hidden units instead of "
                                             "2 x 1024"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1": (replace(DNN_SILU, hidden=1536, semitones=tuple(range(-4, 13))),
+                                                "dnn-voices-pow0.7-mix0.5-silu-h1536 with a voice at every semitone "
+                                                "from -4 to +12 (17 voices) instead of every second one (9)"),
+    "cnn-voices-c32-st1": (replace(CNN_C32, semitones=tuple(range(-4, 13))),
+                           "cnn-voices-c32 with a voice at every semitone from -4 to +12 (17 voices) instead of "
+                           "every second one (9)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

@@ -237,12 +237,21 @@ def matched_voices_gains(path: str | Path, recipe: str, deep: tuple[str, ...] = 
             "deep_pairs": list(deep), "deep_gain_min_db": min(per), "deep_gain_max_db": max(per)}
 
 
-def matched_voices_sentence(gains: dict) -> str:
-    """One sentence on matched_voices_gains' result, for a notebook's Conclusion."""
+def matched_voices_recipe(path: str | Path, net: str) -> str | None:
+    """The recipe benchmarks/matched_voices.py diagnosed for `net` ("dnn" or "cnn"); None without its JSON or run."""
+    path = Path(path)
+    nets = json.loads(path.read_text())["networks"] if path.is_file() else {}
+    return nets.get(net, {}).get("recipe")
+
+
+def matched_voices_sentence(gains: dict, default: str | None = None) -> str:
+    """One sentence on matched_voices_gains' result, for a notebook's Conclusion; a recipe other than `default`
+    (the notebook's) is named as an earlier default."""
     interval = ("" if gains.get("dev_mean_gain_low_db") is None else f" (CI, {gains['test']}: "
                 f"[{gains['dev_mean_gain_low_db']:+.2f}, {gains['dev_mean_gain_high_db']:+.2f}])")
-    return (f"Trained also on the dev speakers' other words ({gains['source']}, {gains['seeds']} seeds), the default "
-            f"recipe moves the dev mean by {gains['dev_mean_gain_db']:+.2f} dB{interval}, the male mean by "
+    who = "the default recipe" if default in (None, gains["recipe"]) else f"the earlier default `{gains['recipe']}`"
+    return (f"Trained also on the dev speakers' other words ({gains['source']}, {gains['seeds']} seeds), {who} "
+            f"moves the dev mean by {gains['dev_mean_gain_db']:+.2f} dB{interval}, the male mean by "
             f"{gains['male_mean_gain_db']:+.2f} dB, and the deep voices {', '.join(gains['deep_pairs'])} by "
             f"{gains['deep_gain_min_db']:+.2f} to {gains['deep_gain_max_db']:+.2f} dB: hearing these speakers "
             + ("closes little of the deep voices' gap to the oracle." if gains["deep_gain_max_db"] < 0.5

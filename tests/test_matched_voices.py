@@ -53,3 +53,17 @@ def test_the_notebooks_sentence_gives_the_mean_gains_of_the_recipe_asked_for(tmp
     two = {**gains, "seeds": 2, "dev_mean_gain_low_db": -0.17, "dev_mean_gain_high_db": 2.37}
     assert "by +1.00 dB (CI, paired t over the seeds, 95%: [-0.17, +2.37])" in H.matched_voices_sentence(two)
     assert H.matched_voices_gains(path, "other") is None and H.matched_voices_gains(tmp_path / "no", "r") is None
+
+
+def test_the_sentence_names_a_diagnosed_recipe_that_is_no_longer_the_default(tmp_path):
+    import json
+
+    import helpers as H
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"networks": {"dnn": {"recipe": "old", "seeds": {
+        "0": {"default": _arm(14.0, 13.0), "matched": _arm(15.0, 13.2)}}}}}))
+    assert H.matched_voices_recipe(path, "dnn") == "old" and H.matched_voices_recipe(path, "cnn") is None
+    gains = H.matched_voices_gains(path, H.matched_voices_recipe(path, "dnn"), deep=("21",))
+    assert "the earlier default `old` moves" in H.matched_voices_sentence(gains, default="new")
+    assert "the default recipe moves" in H.matched_voices_sentence(gains, default="old")
