@@ -96,11 +96,12 @@ def matched_voices_table(results: dict) -> str:
         means = {arm: {**{k: np.mean([s[arm][k] for s in runs]) for k, _ in cols},
                        **{p: np.mean([s[arm]["pairs"][p] for s in runs]) for p in pairs}} for arm in ("default",
                                                                                                         "matched")}
+        name = r.get("label", net.upper())  # a recipe kept beside the one now diagnosed carries its own label
         for arm, label in (("default", "the recipe's"), ("matched", "+ the dev speakers' other words")):
-            lines.append(f"| {net.upper()} (`{r['recipe']}`) | {label} | {len(runs)} | "
+            lines.append(f"| {name} (`{r['recipe']}`) | {label} | {len(runs)} | "
                          + " | ".join(f"{means[arm][k]:.2f}" for k, _ in cols) + " | "
                          + " | ".join(f"{means[arm][p]:.2f}" for p in pairs) + " |")
-        lines.append(f"| {net.upper()} | difference{' [95 % CI, paired t]' if len(runs) > 1 else ''} | {len(runs)} | "
+        lines.append(f"| {name} | difference{' [95 % CI, paired t]' if len(runs) > 1 else ''} | {len(runs)} | "
                      + " | ".join(_difference(H.matched_differences(runs, k)) for k in [*(k for k, _ in cols), *pairs])
                      + " |")
     return "\n".join(lines)

@@ -79,7 +79,7 @@ DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an e
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
 DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures
-DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: notebook 01's default
+DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -180,8 +180,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                          "cnn-voices with a hidden fully-connected layer of 1024 between the flattened feature "
                          "map and the output layer"),
     "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
-                                      "notebook 01's default: dnn-voices-pow0.7-mix0.5 with SiLU instead of ReLU in "
-                                      "the hidden layers"),
+                                      "an earlier default of notebook 01: dnn-voices-pow0.7-mix0.5 with SiLU instead "
+                                      "of ReLU in the hidden layers"),
     "dnn-voices-pow0.7-mix0.5-ln": (replace(DNN_MIX, layer_norm=True),
                                     "dnn-voices-pow0.7-mix0.5 with LayerNorm after each hidden linear layer"),
     "dnn-voices-pow0.7-mix0.5-split0.5": (replace(DNN_MIX, noise_split=0.5),
@@ -208,8 +208,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                             "dnn-voices-pow0.7-mix0.5-silu with 2 x 1536 hidden units instead of "
                                             "2 x 1024"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1": (replace(DNN_SILU, hidden=1536, semitones=tuple(range(-4, 13))),
-                                                "dnn-voices-pow0.7-mix0.5-silu-h1536 with a voice at every semitone "
-                                                "from -4 to +12 (17 voices) instead of every second one (9)"),
+                                                "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536 with a "
+                                                "voice at every semitone from -4 to +12 (17 voices) instead of every "
+                                                "second one (9)"),
     "cnn-voices-c32-st1": (replace(CNN_C32, semitones=tuple(range(-4, 13))),
                            "cnn-voices-c32 with a voice at every semitone from -4 to +12 (17 voices) instead of "
                            "every second one (9)"),

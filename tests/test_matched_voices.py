@@ -35,6 +35,8 @@ def test_the_table_gives_each_arm_over_the_seeds_and_their_difference():
     assert "| 2 | 14.10 |" in rows[0] and "| 2 | 15.20 |" in rows[1]
     assert rows[2].startswith("| DNN | difference [95 % CI, paired t] | 2 | +1.10 [-0.17, +2.37] |")  # t(1) = 12.71
     assert rows[2].endswith("| +0.00 [+0.00, +0.00] | +2.00 [+2.00, +2.00] |")
+    results["networks"]["dnn"]["label"] = "DNN, earlier default"  # a recipe kept beside the one now diagnosed
+    assert M.matched_voices_table(results).count("| DNN, earlier default ") == 3
 
 
 def test_the_notebooks_sentence_gives_the_mean_gains_of_the_recipe_asked_for(tmp_path):
