@@ -211,6 +211,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                 "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536 with a "
                                                 "voice at every semitone from -4 to +12 (17 voices) instead of every "
                                                 "second one (9)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-pres15": (replace(DNN_SILU, hidden=1536, semitones=tuple(range(-4, 13)),
+                                                              presence_eq_db=15.0),
+                                                      "dnn-voices-pow0.7-mix0.5-silu-h1536-st1 with a speech EQ of "
+                                                      "+-15 dB in the bands centred at 1-4 kHz instead of +-10"),
     "cnn-voices-c32-st1": (replace(CNN_C32, semitones=tuple(range(-4, 13))),
                            "cnn-voices-c32 with a voice at every semitone from -4 to +12 (17 voices) instead of "
                            "every second one (9)"),
