@@ -80,6 +80,8 @@ DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
 DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures
 DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
+EVERY_SEMITONE = tuple(range(-4, 13))  # a training voice at every semitone from -4 to +12 (17 voices)
+DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -198,7 +200,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-up14": (replace(DNN_SILU, semitones=(-4, -2, 0, 2, 4, 6, 8, 10, 12, 14)),
                                            "dnn-voices-pow0.7-mix0.5-silu with a tenth voice shifted up 14 "
                                            "semitones"),
-    "dnn-voices-pow0.7-mix0.5-silu-st1": (replace(DNN_SILU, semitones=tuple(range(-4, 13))),
+    "dnn-voices-pow0.7-mix0.5-silu-st1": (replace(DNN_SILU, semitones=EVERY_SEMITONE),
                                           "dnn-voices-pow0.7-mix0.5-silu with a voice at every semitone from -4 to "
                                           "+12 (17 voices) instead of every second one (9)"),
     "dnn-voices-pow0.7-mix0.5-silu-tilt3": (replace(DNN_SILU, tilt_db=3.0),
@@ -207,15 +209,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-h1536": (replace(DNN_SILU, hidden=1536),
                                             "dnn-voices-pow0.7-mix0.5-silu with 2 x 1536 hidden units instead of "
                                             "2 x 1024"),
-    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1": (replace(DNN_SILU, hidden=1536, semitones=tuple(range(-4, 13))),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1": (DNN_H1536_ST1,
                                                 "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536 with a "
                                                 "voice at every semitone from -4 to +12 (17 voices) instead of every "
                                                 "second one (9)"),
-    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-pres15": (replace(DNN_SILU, hidden=1536, semitones=tuple(range(-4, 13)),
-                                                              presence_eq_db=15.0),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-pres15": (replace(DNN_H1536_ST1, presence_eq_db=15.0),
                                                       "dnn-voices-pow0.7-mix0.5-silu-h1536-st1 with a speech EQ of "
                                                       "+-15 dB in the bands centred at 1-4 kHz instead of +-10"),
-    "cnn-voices-c32-st1": (replace(CNN_C32, semitones=tuple(range(-4, 13))),
+    "cnn-voices-c32-st1": (replace(CNN_C32, semitones=EVERY_SEMITONE),
                            "cnn-voices-c32 with a voice at every semitone from -4 to +12 (17 voices) instead of "
                            "every second one (9)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),

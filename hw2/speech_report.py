@@ -219,12 +219,17 @@ def matched_differences(runs: list[dict], key: str) -> list[float]:
     return [value(s["matched"]) - value(s["default"]) for s in runs]
 
 
+def _matched_networks(path: str | Path) -> dict:
+    """The `networks` of benchmarks/matched_voices.py's JSON; {} when the file is missing."""
+    path = Path(path)
+    return json.loads(path.read_text())["networks"] if path.is_file() else {}
+
+
 def matched_voices_gains(path: str | Path, recipe: str, deep: tuple[str, ...] = ("21", "22", "24")) -> dict | None:
     """From benchmarks/matched_voices.py's JSON: how much `recipe` gains (dB, mean over the seeds run) when its
     training also hears the dev speakers' other words; None without a run of `recipe`."""
-    path = Path(path)
-    nets = json.loads(path.read_text())["networks"] if path.is_file() else {}
-    runs = [s for r in nets.values() if r["recipe"] == recipe for s in r["seeds"].values() if s.get("default")]
+    runs = [s for r in _matched_networks(path).values() if r["recipe"] == recipe
+            for s in r["seeds"].values() if s.get("default")]
     if not runs:
         return None
     dev = matched_differences(runs, "mean_snr_db")
@@ -239,9 +244,7 @@ def matched_voices_gains(path: str | Path, recipe: str, deep: tuple[str, ...] = 
 
 def matched_voices_recipe(path: str | Path, net: str) -> str | None:
     """The recipe benchmarks/matched_voices.py diagnosed for `net` ("dnn" or "cnn"); None without its JSON or run."""
-    path = Path(path)
-    nets = json.loads(path.read_text())["networks"] if path.is_file() else {}
-    return nets.get(net, {}).get("recipe")
+    return _matched_networks(path).get(net, {}).get("recipe")
 
 
 def matched_voices_sentence(gains: dict, default: str | None = None) -> str:
