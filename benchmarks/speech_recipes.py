@@ -219,6 +219,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-c32-st1": (replace(CNN_C32, semitones=EVERY_SEMITONE),
                            "cnn-voices-c32 with a voice at every semitone from -4 to +12 (17 voices) instead of "
                            "every second one (9)"),
+    "cnn-voices-c32-lr2e-3": (replace(CNN_C32, lr=2e-3),
+                              "cnn-voices-c32 with a peak learning rate of 2e-3 instead of 1e-3"),
+    "cnn-voices-c32-bs64": (replace(CNN_C32, batch_size=64),
+                            "cnn-voices-c32 with batches of 64 frames instead of 128 (twice the steps, as the DNN)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),
