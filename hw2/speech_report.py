@@ -211,6 +211,36 @@ def tolerance_seeds_table(path: str | Path) -> str:
     return "\n".join(rows)
 
 
+def recipe_seeds(path: str | Path, recipe: str) -> dict | None:
+    """`recipe`'s seed study in benchmarks/checkpoint_rules.py's JSON, at the notebooks' checkpoint rule: the seeds
+    and each summary's mean, sd, lowest and highest (dB); None without the file or a study of 2+ seeds."""
+    path = Path(path)
+    found = json.loads(path.read_text()).get("seeds_at_chosen_tolerance", {}) if path.is_file() else {}
+    study = found.get("variants", {}).get(recipe)
+    if not study or len(study["epochs"]) < 2:
+        return None
+    out = {"source": "benchmarks/checkpoint_rules.py", "recipe": recipe, "seeds": len(study["epochs"]),
+           "tolerance_db": found["tolerance_db"]}
+    for key, _ in SUMMARY_COLUMNS:
+        v = np.asarray(study[key], dtype=float)
+        out[key] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()), "max": float(v.max())}
+    return out
+
+
+def recipe_seeds_sentence(seeds: dict, this_run_db: float) -> str:
+    """One sentence for a notebook's Conclusion: the recipe over its seeds, and where this run's dev mean lies."""
+    m = seeds["mean_snr_db"]
+    where = ("above" if round(this_run_db, 2) > round(m["max"], 2) else
+             "below" if round(this_run_db, 2) < round(m["min"], 2) else "within")
+
+    def spread(key: str) -> str:
+        return f"{seeds[key]['mean']:.2f} ± {seeds[key]['sd']:.2f} dB"
+    return (f"This notebook's default recipe over {seeds['seeds']} seeds ({seeds['source']}, this notebook's rule): "
+            f"dev mean {spread('mean_snr_db')} (seeds {m['min']:.2f} to {m['max']:.2f}; this run's "
+            f"{this_run_db:.2f} lies {where} them), male mean {spread('male_mean_snr_db')}, worst voice "
+            f"{spread('worst_snr_db')}, held-out tail {spread('tail_snr_db')}.")
+
+
 def matched_differences(runs: list[dict], key: str) -> list[float]:
     """Per seed of benchmarks/matched_voices.py: the matched run's summary `key` (or pair `key`'s SNR) minus the
     recipe's own at the same seed, in dB."""

@@ -93,3 +93,30 @@ def test_seed_comparison_at_a_tolerance_scores_each_seed_at_the_notebooks_epoch(
     found = H.seed_comparison(path, "a", "b", tolerance=0.3)
     assert found["a_dev_means"] == [12.0, 12.5] and found["b_dev_means"] == [11.0, 11.5]  # epoch 4, not 2
     assert found["difference_db"] == pytest.approx(1.0) and found["tolerance_db"] == 0.3
+
+
+def seeds_file(tmp_path, dev_means: list[float]):
+    """A checkpoint_rules.json holding one seed study of 'dnn-a' with these dev means (other summaries 10..)."""
+    n = len(dev_means)
+    study = {"epochs": [40] * n, "mean_snr_db": dev_means, "male_mean_snr_db": [10.0 + i for i in range(n)],
+             "worst_snr_db": [9.0] * n, "tail_snr_db": [12.0] * n, "test12_snr_db": [15.0] * n}
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"seeds_at_chosen_tolerance": {"tolerance_db": 0.3, "variants": {"dnn-a": study}}}))
+    return path
+
+
+def test_recipe_seeds_summarises_one_recipes_study(tmp_path):
+    seeds = H.recipe_seeds(seeds_file(tmp_path, [14.0, 14.5, 14.3]), "dnn-a")
+    assert seeds["seeds"] == 3 and seeds["tolerance_db"] == 0.3
+    assert seeds["mean_snr_db"] == pytest.approx({"mean": 14.266667, "sd": 0.251661, "min": 14.0, "max": 14.5})
+    assert seeds["male_mean_snr_db"]["mean"] == pytest.approx(11.0)
+    assert H.recipe_seeds(seeds_file(tmp_path, [14.0, 14.5]), "dnn-b") is None  # no study of that recipe
+    assert H.recipe_seeds(seeds_file(tmp_path, [14.0]), "dnn-a") is None  # one seed is no study
+    assert H.recipe_seeds(tmp_path / "missing.json", "dnn-a") is None
+
+
+@pytest.mark.parametrize("this_run, where", [(14.6, "above"), (14.3, "within"), (13.9, "below"), (14.501, "within")])
+def test_recipe_seeds_sentence_places_this_run_among_the_seeds(tmp_path, this_run, where):
+    seeds = H.recipe_seeds(seeds_file(tmp_path, [14.0, 14.5, 14.3]), "dnn-a")
+    sentence = H.recipe_seeds_sentence(seeds, this_run)
+    assert f"lies {where} them" in sentence and "over 3 seeds" in sentence and "14.27 ± 0.25 dB" in sentence
