@@ -223,6 +223,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                               "cnn-voices-c32 with a peak learning rate of 2e-3 instead of 1e-3"),
     "cnn-voices-c32-bs64": (replace(CNN_C32, batch_size=64),
                             "cnn-voices-c32 with batches of 64 frames instead of 128 (twice the steps, as the DNN)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-cleaner": (replace(DNN_H1536_ST1, noise_db=(-9.0, 3.0)),
+                                                        "notebook 01's default with the noise gain at -9..+3 dB "
+                                                        "instead of -6..+6 (mixtures 3 dB cleaner on average)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-wide": (replace(DNN_H1536_ST1, noise_db=(-12.0, 6.0)),
+                                                     "notebook 01's default with the noise gain at -12..+6 dB "
+                                                     "instead of -6..+6 (cleaner mixtures added, the noisy kept)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),
