@@ -96,7 +96,7 @@ def test_seed_comparison_at_a_tolerance_scores_each_seed_at_the_notebooks_epoch(
 
 
 def seeds_file(tmp_path, dev_means: list[float]):
-    """A checkpoint_rules.json holding one seed study of 'dnn-a' with these dev means (other summaries 10..)."""
+    """A checkpoint_rules.json with one seed study, of 'dnn-a': these dev means, male means 10, 11, ..."""
     n = len(dev_means)
     study = {"epochs": [40] * n, "mean_snr_db": dev_means, "male_mean_snr_db": [10.0 + i for i in range(n)],
              "worst_snr_db": [9.0] * n, "tail_snr_db": [12.0] * n, "test12_snr_db": [15.0] * n}
