@@ -241,6 +241,12 @@ def recipe_seeds_sentence(seeds: dict, this_run_db: float) -> str:
             f"{spread('worst_snr_db')}, held-out tail {spread('tail_snr_db')}.")
 
 
+def held_out_tail_sentence(validation: dict) -> str:
+    """One sentence for a notebook's Conclusion: the kept epoch's SNR on the training voice's held-out tail."""
+    return (f"On the held-out tail of the training voice: {validation['snr_db']:.2f} dB "
+            f"(input {validation['input_snr_db']:.2f} dB) at epoch {validation['best_epoch']}.")
+
+
 def matched_differences(runs: list[dict], key: str) -> list[float]:
     """Per seed of benchmarks/matched_voices.py: the matched run's summary `key` (or pair `key`'s SNR) minus the
     recipe's own at the same seed, in dB."""
