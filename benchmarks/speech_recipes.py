@@ -49,6 +49,7 @@ class Recipe:
     eq_bands: int = 6  # bands of the speech EQ
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
     presence_eq_db: float | None = None  # range of the speech EQ's bands centred at 1-4 kHz; None: eq_db
+    high_eq_db: float | None = None  # range of the speech EQ's highest band (a random high shelf); None: eq_db
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
     warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
@@ -229,6 +230,13 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-wide": (replace(DNN_H1536_ST1, noise_db=(-12.0, 6.0)),
                                                      "notebook 01's default with the noise gain at -12..+6 dB "
                                                      "instead of -6..+6 (cleaner mixtures added, the noisy kept)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-high20": (replace(DNN_H1536_ST1, high_eq_db=20.0),
+                                                      "notebook 01's default with a speech EQ of +-20 dB in the "
+                                                      "highest band (a random high shelf above 3.3 kHz) instead of "
+                                                      "+-10"),
+    "cnn-voices-c32-high20": (replace(CNN_C32, high_eq_db=20.0),
+                              "cnn-voices-c32 with a speech EQ of +-20 dB in the highest band (a random high shelf "
+                              "above 3.3 kHz) instead of +-10"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

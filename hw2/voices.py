@@ -141,7 +141,8 @@ class VoiceMixer:
     noise frame. Each drawn frame gets a random speech level (`speech_db`), noise gain (`noise_db`) and a
     smooth random EQ of +-`eq_db` over `eq_bands` bands on the speech (+-`low_eq_db` in the lowest band when given:
     a random low shelf, since real voices hold far more or less energy below 200 Hz than the training voice;
-    +-`presence_eq_db` in the bands centred at 1-4 kHz when given; and a
+    +-`presence_eq_db` in the bands centred at 1-4 kHz when given; +-`high_eq_db` in the highest band when given:
+    a random high shelf, since real voices hold more or less sibilance than the training voice; and a
     random tilt of +-`tilt_db` dB per octave), and optionally one of +-`noise_eq_db`
     over `noise_eq_bands` bands on the noise and, with probability `noise_mix`, a second noise frame added at
     a random gain; with probability `noise_split` the noise above a random frequency (300 Hz to 6 kHz) comes from
@@ -157,18 +158,21 @@ class VoiceMixer:
                  phase_sensitive: bool = False, noise_eq_db: float = 0.0, noise_mix: float = 0.0,
                  noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
                  low_eq_db: float | None = None, tilt_db: float = 0.0, warp: float = 0.0,
-                 formant_warp: float = 0.0, noise_split: float = 0.0, presence_eq_db: float | None = None):
+                 formant_warp: float = 0.0, noise_split: float = 0.0, presence_eq_db: float | None = None,
+                 high_eq_db: float | None = None):
         self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
         # the lowest band (0 Hz up to its neighbour's centre) may get its own, wider range: a random low shelf
         self.eq_ranges = None
-        if (low_eq_db is not None and low_eq_db != eq_db) or presence_eq_db is not None:
+        if (low_eq_db is not None and low_eq_db != eq_db) or presence_eq_db is not None or high_eq_db is not None:
             self.eq_ranges = torch.full((eq_bands,), float(eq_db))
             self.eq_ranges[0] = float(eq_db if low_eq_db is None else low_eq_db)
             if presence_eq_db is not None:  # the bands centred at 1-4 kHz (the presence region) get their own range
                 centres = torch.as_tensor(eq_centres(eq_bands, sr))
                 self.eq_ranges[(centres >= 1000) & (centres <= 4000)] = float(presence_eq_db)
+            if high_eq_db is not None:  # the highest band (from its neighbour's centre up to sr/2): a high shelf
+                self.eq_ranges[-1] = float(high_eq_db)
         self.tilt_db = tilt_db  # random spectral tilt of +-tilt_db dB per octave around 1 kHz
         freqs = np.maximum(np.linspace(0, sr / 2, N_FFT // 2 + 1), 50.0)
         self.octaves = torch.as_tensor(np.log2(freqs / 1000.0), dtype=torch.float32)

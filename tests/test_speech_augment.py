@@ -298,3 +298,9 @@ def test_presence_eq_widens_only_the_bands_centred_at_1_to_4_khz():
     centres = H.eq_centres(len(ranges), SR)
     assert all(r == (15.0 if 1000 <= c <= 4000 else 10.0) for r, c in zip(ranges.tolist(), centres))
     assert H.VoiceMixer([s], n, SR, eq_db=10.0, low_eq_db=20.0, presence_eq_db=15.0).eq_ranges[0] == 20.0
+
+
+def test_high_eq_widens_only_the_highest_band():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    ranges = H.VoiceMixer([s], n, SR, eq_db=10.0, low_eq_db=20.0, high_eq_db=25.0).eq_ranges.tolist()
+    assert ranges == [20.0] + [10.0] * (len(ranges) - 2) + [25.0]
