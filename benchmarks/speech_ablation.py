@@ -98,7 +98,8 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None,
                          speech_hop=recipe.speech_hop, noise_hop=recipe.noise_hop, eq_bands=recipe.eq_bands,
                          low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db, warp=recipe.warp,
                          formant_warp=recipe.formant_warp, noise_split=recipe.noise_split,
-                         presence_eq_db=recipe.presence_eq_db, high_eq_db=recipe.high_eq_db)
+                         presence_eq_db=recipe.presence_eq_db, high_eq_db=recipe.high_eq_db,
+                         breath=recipe.breath, breath_db=recipe.breath_db)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

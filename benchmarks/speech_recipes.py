@@ -50,6 +50,8 @@ class Recipe:
     low_eq_db: float | None = None  # range of the speech EQ's lowest band (a random low shelf); None: eq_db
     presence_eq_db: float | None = None  # range of the speech EQ's bands centred at 1-4 kHz; None: eq_db
     high_eq_db: float | None = None  # range of the speech EQ's highest band (a random high shelf); None: eq_db
+    breath: float = 0.0  # probability of aspiration noise above 1.5 kHz on a speech column (a breathier voice)
+    breath_db: tuple[float, float] = (-20.0, -6.0)  # its level below the column's envelope, dB
     tilt_db: float = 0.0  # random spectral tilt of the speech, +- dB per octave
     warp: float = 0.0  # random frequency warp of each speech column, factor in [1/(1+warp), 1+warp]
     formant_warp: float = 0.0  # random warp of each speech column's envelope only (formants; harmonics stay)
@@ -234,9 +236,22 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                       "notebook 01's default with a speech EQ of +-20 dB in the "
                                                       "highest band (a random high shelf above 3.3 kHz) instead of "
                                                       "+-10"),
-    "cnn-voices-c32-high20": (replace(CNN_C32, high_eq_db=20.0),
-                              "cnn-voices-c32 with a speech EQ of +-20 dB in the highest band (a random high shelf "
-                              "above 3.3 kHz) instead of +-10"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-breath0.5": (replace(DNN_H1536_ST1, breath=0.5),
+                                                         "notebook 01's default with aspiration noise above 1.5 kHz, "
+                                                         "6-20 dB below each column's envelope, on half the speech "
+                                                         "columns (breathier voices)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-breath0.5-loud": (replace(DNN_H1536_ST1, breath=0.5,
+                                                                       breath_db=(-12.0, 0.0)),
+                                                               "notebook 01's default with aspiration noise above "
+                                                               "1.5 kHz, 0-12 dB below each column's envelope, on "
+                                                               "half the speech columns"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128": (replace(DNN_H1536_ST1, batch_size=128, lr=4e-4),
+                                                      "notebook 01's default in batches of 128 instead of 64 at a "
+                                                      "peak rate of 4e-4 instead of 3e-4 (half the steps)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h2048-st1-bs128": (replace(DNN_H1536_ST1, hidden=2048, batch_size=128, lr=4e-4),
+                                                      "notebook 01's default with 2 x 2048 hidden units instead of "
+                                                      "2 x 1536, in batches of 128 instead of 64 at a peak rate of "
+                                                      "4e-4 instead of 3e-4 (about the same training time)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

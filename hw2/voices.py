@@ -151,6 +151,8 @@ class VoiceMixer:
     `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from.
     With `warp` > 0 each speech column's frequency axis is stretched by a random factor in [1/(1+warp), 1+warp]
     (pitch and formants together, warp_frequencies); with `formant_warp` > 0 only its envelope is (warp_formants).
+    With probability `breath` a speech column gets aspiration noise above 1.5 kHz (breath_noise), `breath_db` below
+    its envelope: a breathier voice, whose noise-like high band is still speech.
     """
 
     def __init__(self, voices: list[np.ndarray], noise: np.ndarray, sr: int, speech_db: tuple[float, float] = (-6, 6),
@@ -159,7 +161,8 @@ class VoiceMixer:
                  noise_eq_bands: int = 6, speech_hop: int = HOP_LENGTH, noise_hop: int = HOP_LENGTH,
                  low_eq_db: float | None = None, tilt_db: float = 0.0, warp: float = 0.0,
                  formant_warp: float = 0.0, noise_split: float = 0.0, presence_eq_db: float | None = None,
-                 high_eq_db: float | None = None):
+                 high_eq_db: float | None = None, breath: float = 0.0,
+                 breath_db: tuple[float, float] = (-20.0, -6.0)):
         self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
@@ -182,7 +185,9 @@ class VoiceMixer:
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
         self.warp, self.formant_warp = warp, formant_warp
-        self.envelopes = column_envelopes(self.S) if formant_warp else None  # once: each column's log envelope
+        self.envelopes = column_envelopes(self.S) if formant_warp or breath else None  # once: each column's
+        self.breath, self.breath_db = breath, breath_db                                 # log envelope
+        self.breath_weight = torch.as_tensor(np.clip(np.log2(freqs / 1500.0), 0.0, 1.0), dtype=torch.float32)
 
     def frames(self, n: int, generator: torch.Generator, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
         """`n` (noisy magnitude, target) pairs, each n x 513 float32, drawn with `generator`."""
@@ -205,6 +210,10 @@ class VoiceMixer:
                 S = warp_formants(S, _log_uniform(m, self.formant_warp, generator), self.envelopes[i])
             if self.warp:
                 S = warp_frequencies(S, _log_uniform(m, self.warp, generator))
+            if self.breath:
+                use = (torch.rand(m, generator=generator) < self.breath)[:, None]
+                gains = _uniform(m, self.breath_db, generator)
+                S = S + use * breath_noise(self.envelopes[i], gains, self.breath_weight, generator)
             S = S * 10 ** (gain_db / 20)
             X = S + self._noise(j, generator) * 10 ** (_uniform(m, self.noise_db, generator)[:, None] / 20)
             mag = X.abs()
@@ -280,6 +289,15 @@ def warp_formants(S: torch.Tensor, factors: torch.Tensor, envelopes: torch.Tenso
     warped, _, _ = _stretch_rows(env, factors)
     limit = max_db / 20 * np.log(10)
     return S * torch.exp((warped - env).clamp(-limit, limit))
+
+
+def breath_noise(envelopes: torch.Tensor, gain_db: torch.Tensor, weight: torch.Tensor,
+                 generator: torch.Generator) -> torch.Tensor:
+    """Complex Gaussian noise (random phase) for columns with these natural-log envelopes: mean power
+    (exp(envelope) x `weight` per bin x 10^(`gain_db`/20) per column)^2, aspiration shaped like the voice."""
+    scale = envelopes.exp() * weight * 10 ** (gain_db[:, None] / 20) / np.sqrt(2)
+    re, im = torch.randn(envelopes.shape, generator=generator), torch.randn(envelopes.shape, generator=generator)
+    return torch.complex(re * scale, im * scale)
 
 
 def _uniform(n: int, bounds: tuple[float, float], generator: torch.Generator) -> torch.Tensor:

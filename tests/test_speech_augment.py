@@ -304,3 +304,12 @@ def test_high_eq_widens_only_the_highest_band():
     s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
     ranges = H.VoiceMixer([s], n, SR, eq_db=10.0, low_eq_db=20.0, high_eq_db=25.0).eq_ranges.tolist()
     assert ranges == [20.0] + [10.0] * (len(ranges) - 2) + [25.0]
+
+
+def test_breath_adds_speech_energy_above_1500_hz_only():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    plain = H.VoiceMixer([s], n, SR, eq_db=0.0).frames(400, torch.Generator().manual_seed(5))[1]
+    breathy = H.VoiceMixer([s], n, SR, eq_db=0.0, breath=1.0).frames(400, torch.Generator().manual_seed(5))[1]
+    low, high = slice(0, 1500 * 1024 // SR), slice(3000 * 1024 // SR, None)
+    assert torch.equal(breathy[:, low], plain[:, low])  # the same draws; nothing added below 1.5 kHz
+    assert (breathy[:, high] ** 2).sum() > 1.1 * (plain[:, high] ** 2).sum()
