@@ -84,7 +84,7 @@ DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
 DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half the mixtures
 DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
 EVERY_SEMITONE = tuple(range(-4, 13))  # a training voice at every semitone from -4 to +12 (17 voices)
-DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default
+DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default before batches of 128
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -213,9 +213,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                             "dnn-voices-pow0.7-mix0.5-silu with 2 x 1536 hidden units instead of "
                                             "2 x 1024"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1": (DNN_H1536_ST1,
-                                                "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536 with a "
-                                                "voice at every semitone from -4 to +12 (17 voices) instead of every "
-                                                "second one (9)"),
+                                                "an earlier default of notebook 01: dnn-voices-pow0.7-mix0.5-silu-h1536"
+                                                " with a voice at every semitone from -4 to +12 (17 voices) instead of "
+                                                "every second one (9)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-pres15": (replace(DNN_H1536_ST1, presence_eq_db=15.0),
                                                       "dnn-voices-pow0.7-mix0.5-silu-h1536-st1 with a speech EQ of "
                                                       "+-15 dB in the bands centred at 1-4 kHz instead of +-10"),
@@ -227,31 +227,35 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-c32-bs64": (replace(CNN_C32, batch_size=64),
                             "cnn-voices-c32 with batches of 64 frames instead of 128 (twice the steps, as the DNN)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-cleaner": (replace(DNN_H1536_ST1, noise_db=(-9.0, 3.0)),
-                                                        "notebook 01's default with the noise gain at -9..+3 dB "
-                                                        "instead of -6..+6 (mixtures 3 dB cleaner on average)"),
+                                                        "h1536-st1 (notebook 01's default before batches of 128) with "
+                                                        "the noise gain at -9..+3 dB instead of -6..+6 (mixtures 3 dB "
+                                                        "cleaner on average)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-wide": (replace(DNN_H1536_ST1, noise_db=(-12.0, 6.0)),
-                                                     "notebook 01's default with the noise gain at -12..+6 dB "
-                                                     "instead of -6..+6 (cleaner mixtures added, the noisy kept)"),
+                                                     "h1536-st1 (notebook 01's default before batches of 128) with the "
+                                                     "noise gain at -12..+6 dB instead of -6..+6 (cleaner mixtures "
+                                                     "added, the noisy kept)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-high20": (replace(DNN_H1536_ST1, high_eq_db=20.0),
-                                                      "notebook 01's default with a speech EQ of +-20 dB in the "
-                                                      "highest band (a random high shelf above 3.3 kHz) instead of "
-                                                      "+-10"),
+                                                      "h1536-st1 (notebook 01's default before batches of 128) with a "
+                                                      "speech EQ of +-20 dB in the highest band (a random high shelf "
+                                                      "above 3.3 kHz) instead of +-10"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-breath0.5": (replace(DNN_H1536_ST1, breath=0.5),
-                                                         "notebook 01's default with aspiration noise above 1.5 kHz, "
-                                                         "6-20 dB below each column's envelope, on half the speech "
-                                                         "columns (breathier voices)"),
+                                                         "h1536-st1 (notebook 01's default before batches of 128) with "
+                                                         "aspiration noise above 1.5 kHz, 6-20 dB below each column's "
+                                                         "envelope, on half the speech columns (breathier voices)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-breath0.5-loud": (replace(DNN_H1536_ST1, breath=0.5,
                                                                        breath_db=(-12.0, 0.0)),
-                                                               "notebook 01's default with aspiration noise above "
-                                                               "1.5 kHz, 0-12 dB below each column's envelope, on "
-                                                               "half the speech columns"),
+                                                               "h1536-st1 (notebook 01's default before batches of 128)"
+                                                               " with aspiration noise above 1.5 kHz, 0-12 dB below "
+                                                               "each column's envelope, on half the speech columns"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128": (replace(DNN_H1536_ST1, batch_size=128, lr=4e-4),
-                                                      "notebook 01's default in batches of 128 instead of 64 at a "
-                                                      "peak rate of 4e-4 instead of 3e-4 (half the steps)"),
+                                                      "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1 "
+                                                      "in batches of 128 instead of 64 at a peak rate of 4e-4 instead "
+                                                      "of 3e-4 (half the steps)"),
     "dnn-voices-pow0.7-mix0.5-silu-h2048-st1-bs128": (replace(DNN_H1536_ST1, hidden=2048, batch_size=128, lr=4e-4),
-                                                      "notebook 01's default with 2 x 2048 hidden units instead of "
-                                                      "2 x 1536, in batches of 128 instead of 64 at a peak rate of "
-                                                      "4e-4 instead of 3e-4 (about the same training time)"),
+                                                      "h1536-st1 (notebook 01's default before batches of 128) with 2 x"
+                                                      " 2048 hidden units instead of 2 x 1536, in batches of 128 "
+                                                      "instead of 64 at a peak rate of 4e-4 instead of 3e-4 (about the "
+                                                      "same training time)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),
