@@ -185,8 +185,9 @@ class VoiceMixer:
         self.basis = eq_basis(eq_bands, sr)
         self.phase_sensitive = phase_sensitive
         self.warp, self.formant_warp = warp, formant_warp
-        self.envelopes = column_envelopes(self.S) if formant_warp or breath else None  # once: each column's
-        self.breath, self.breath_db = breath, breath_db                                 # log envelope
+        # each column's log envelope, computed once, for the formant warp and the breath noise
+        self.envelopes = column_envelopes(self.S) if formant_warp or breath else None
+        self.breath, self.breath_db = breath, breath_db
         self.breath_weight = torch.as_tensor(np.clip(np.log2(freqs / 1500.0), 0.0, 1.0), dtype=torch.float32)
 
     def frames(self, n: int, generator: torch.Generator, chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:
