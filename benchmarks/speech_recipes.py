@@ -85,6 +85,7 @@ DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half th
 DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
 EVERY_SEMITONE = tuple(range(-4, 13))  # a training voice at every semitone from -4 to +12 (17 voices)
 DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default before batches of 128
+DNN_BS128 = replace(DNN_H1536_ST1, batch_size=128, lr=4e-4)  # notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -247,7 +248,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                                "h1536-st1 (notebook 01's default before batches of 128)"
                                                                " with aspiration noise above 1.5 kHz, 0-12 dB below "
                                                                "each column's envelope, on half the speech columns"),
-    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128": (replace(DNN_H1536_ST1, batch_size=128, lr=4e-4),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128": (DNN_BS128,
                                                       "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1 "
                                                       "in batches of 128 instead of 64 at a peak rate of 4e-4 instead "
                                                       "of 3e-4 (half the steps)"),
@@ -256,6 +257,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                       " 2048 hidden units instead of 2 x 1536, in batches of 128 "
                                                       "instead of 64 at a peak rate of 4e-4 instead of 3e-4 (about the "
                                                       "same training time)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-pres15": (
+        replace(DNN_BS128, breath=0.5, presence_eq_db=15.0),
+        "notebook 01's default with breathier voices (as -breath0.5) and a speech EQ of +-15 dB in the bands centred "
+        "at 1-4 kHz (as -pres15): two changes that each lifted other voices"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-cleaner": (
+        replace(DNN_BS128, breath=0.5, noise_db=(-9.0, 3.0)),
+        "notebook 01's default with breathier voices (as -breath0.5) and the noise gain at -9..+3 dB instead of "
+        "-6..+6 (as -cleaner): two changes that each lifted other voices"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),
