@@ -71,12 +71,12 @@ class Recipe:
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
 NOISE_EQ = replace(TUNED, noise_eq_db=6.0, batch_size=64)  # the DNN before formant shifts
 FORMANT = replace(NOISE_EQ, formant_fraction=0.25, checkpoint="last")  # the DNN before noise speeds
-FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # notebook 01's default
-CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # notebook 02's default
+FINAL = replace(FORMANT, noise_rates=(0.95, 1.0, 1.05))  # an early default of notebook 01
+CNN_FINAL = Recipe(net="cnn", phase_sensitive=True, frames_per_epoch=30000, epochs=40)  # an early default of nb 02
 DNN_LOW = replace(FINAL, eq_db=10.0, low_eq_db=20.0)  # the speech EQ widened, most in the lowest band
 CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # an earlier default of notebook 02
-CNN_C32 = replace(CNN_VOICES, channels=32)  # and 32 kernels per layer: notebook 02's default
+CNN_C32 = replace(CNN_VOICES, channels=32)  # and 32 kernels per layer: notebook 02's default before the hidden layer
 CNN_H512 = replace(CNN_VOICES, head_hidden=512)  # cnn-voices with a hidden layer in its head
 DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
@@ -115,7 +115,7 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                              "cnn-voices with each speech frame's envelope (formants) stretched by a random factor in "
                              "[1/1.15, 1.15], its harmonics kept"),
     "cnn-voices-c32": (CNN_C32,
-                       "notebook 02's default: cnn-voices with 32 kernels per layer instead of 16"),
+                       "an earlier default of notebook 02: cnn-voices with 32 kernels per layer instead of 16"),
     "cnn-voices-c24": (replace(CNN_VOICES, channels=24), "cnn-voices with 24 kernels per layer instead of 16"),
     "cnn-voices-s1": (replace(CNN_VOICES, stride=1),
                       "cnn-voices with a stride of 1 in the first convolution instead of 2 (finer feature maps)"),
@@ -183,8 +183,13 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                         "cnn-voices with a hidden fully-connected layer of 512 between the flattened feature "
                         "map and the output layer"),
     "cnn-voices-h1024": (replace(CNN_VOICES, head_hidden=1024),
-                         "cnn-voices with a hidden fully-connected layer of 1024 between the flattened feature "
-                         "map and the output layer"),
+                         "notebook 02's default: cnn-voices with a hidden fully-connected layer of 1024 between the "
+                         "flattened feature map and the output layer"),
+    "cnn-voices-c24-h1024": (replace(CNN_VOICES, head_hidden=1024, channels=24),
+                             "cnn-voices-h1024 (notebook 02's default) with 24 kernels per layer instead of 16"),
+    "cnn-voices-h1536": (replace(CNN_VOICES, head_hidden=1536),
+                         "cnn-voices-h1024 (notebook 02's default) with 1,536 hidden units in the head instead of "
+                         "1,024"),
     "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
                                       "an earlier default of notebook 01: dnn-voices-pow0.7-mix0.5 with SiLU instead "
                                       "of ReLU in the hidden layers"),
@@ -347,13 +352,13 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-psa": (Recipe(net="cnn", phase_sensitive=True), "phase-sensitive target, 1D CNN"),
     "dnn-fixed": (Recipe(fresh_frames=False, epochs=30), "one set of frames drawn once (like fixed remixes)"),
     "dnn-more": (Recipe(frames_per_epoch=30000, epochs=40), "twice the training: 30,000 frames x 40 epochs"),
-    "dnn-final": (FINAL, "notebook 01's default: dnn-formant with the training noise also played 5% slower and "
-                  "faster"),
+    "dnn-final": (FINAL, "an early default of notebook 01: dnn-formant with the training noise also played 5% "
+                  "slower and faster"),
     "dnn-formant": (FORMANT, "notebook 01's previous default: dnn-noise-eq with formants moved by a quarter of each "
                     "pitch shift, keeping the last epoch"),
     "dnn-final-noise-rate10": (replace(FINAL, noise_rates=(0.9, 1.0, 1.1)),
-                               "notebook 01's default with the training noise played 10% slower and faster instead "
-                               "of 5%"),
+                               "dnn-final (an early default of notebook 01) with the training noise played 10% "
+                               "slower and faster instead of 5%"),
     "dnn-noise-eq": (NOISE_EQ, "an earlier default of notebook 01: dnn-tuned with a random EQ of +-6 dB on the noise "
                      "and batches of 64"),
     "dnn-noise-eq-e50": (replace(NOISE_EQ, epochs=50),
@@ -399,13 +404,15 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                            "dnn-noise-eq with a mask in [0, 2] instead of [0, 1] (2 x sigmoid)"),
     "dnn-noise-eq-wd0.1": (replace(NOISE_EQ, weight_decay=0.1),
                            "dnn-noise-eq trained with AdamW, weight decay 0.1"),
-    "cnn-final": (CNN_FINAL, "notebook 02's default: phase-sensitive target, 30,000 frames x 40 epochs, 1D CNN"),
+    "cnn-final": (CNN_FINAL, "an early default of notebook 02: phase-sensitive target, 30,000 frames x 40 epochs, "
+                             "1D CNN"),
     "cnn-final-bs64": (replace(CNN_FINAL, batch_size=64),
-                       "notebook 02's default with batches of 64 instead of 128"),
+                       "cnn-final (an early default of notebook 02) with batches of 64 instead of 128"),
     "cnn-final-noise-eq": (replace(CNN_FINAL, noise_eq_db=6.0),
-                           "notebook 02's default with a random EQ of +-6 dB on the noise"),
+                           "cnn-final (an early default of notebook 02) with a random EQ of +-6 dB on the noise"),
     "cnn-final-formant0.25": (replace(CNN_FINAL, formant_fraction=0.25),
-                              "notebook 02's default with formants moved by a quarter of each pitch shift"),
+                              "cnn-final (an early default of notebook 02) with formants moved by a quarter of each "
+                              "pitch shift"),
     **{f"{base_name}-{suffix}": (replace(base, **change), f"{base_name} with {text}") for base_name, base in
        (("dnn-final", FINAL), ("cnn-final", CNN_FINAL), ("dnn-noise-eq", NOISE_EQ)) for suffix, change, text in (
         ("eq10-low20", dict(eq_db=10.0, low_eq_db=20.0), "a speech EQ of +-10 dB, +-20 dB in the lowest band"),

@@ -122,6 +122,13 @@ def test_cnn_hidden_head_adds_one_layer_and_keeps_513_outputs():
     assert hidden(torch.randn(3, 513)).shape == (3, 513)
 
 
+def test_layer_shapes_list_the_hidden_head_layer_before_the_output_layer():
+    rows = H.layer_shapes(H.FrequencyCNN(4, 9, head_hidden=64))
+    names = [name for name, _ in rows]
+    flat = rows[names.index("Flatten")][1][1]
+    assert rows[-3:] == [(f"Linear {flat}->64", (4, 64)), ("ReLU", (4, 64)), ("Linear 64->513", (4, 513))]
+
+
 def test_cnn_stride_one_gives_the_homeworks_first_map_of_513_minus_d_plus_1():
     body = H.FrequencyCNN(4, 9, stride=1)
     assert H.layer_shapes(body)[1][1] == (4, 4, 513 - 9 + 1)
