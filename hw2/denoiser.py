@@ -87,7 +87,10 @@ class LocalPath(nn.Module):
 
 
 class FrequencyCNN(nn.Module):
-    """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513."""
+    """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513.
+
+    With `head_hidden` > 0 a hidden layer of that many units (and the activation) comes before the linear layer.
+    """
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
                  head_hidden: int = 0, activation: str = "relu", stride: int = 2):
