@@ -78,6 +78,7 @@ CNN_LOW = replace(CNN_FINAL, eq_db=10.0, low_eq_db=20.0)
 CNN_VOICES = replace(CNN_LOW, tilt_db=6.0, checkpoint="voices")  # an earlier default of notebook 02
 CNN_C32 = replace(CNN_VOICES, channels=32)  # and 32 kernels per layer: notebook 02's default before the hidden layer
 CNN_H512 = replace(CNN_VOICES, head_hidden=512)  # cnn-voices with a hidden layer in its head
+CNN_H1024 = replace(CNN_VOICES, head_hidden=1024)  # and a wider one: notebook 02's default
 DNN_VOICES = replace(DNN_LOW, formant_fraction=0.5, checkpoint="voices")  # an earlier default (-3..+9 dB noise)
 DNN_NOISE0 = replace(DNN_VOICES, noise_db=(-6.0, 6.0))  # the noise gain centred on the recording
 DNN_POW = replace(DNN_NOISE0, loss_power=0.7)  # and a compressed loss
@@ -182,12 +183,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h512": (CNN_H512,
                         "cnn-voices with a hidden fully-connected layer of 512 between the flattened feature "
                         "map and the output layer"),
-    "cnn-voices-h1024": (replace(CNN_VOICES, head_hidden=1024),
+    "cnn-voices-h1024": (CNN_H1024,
                          "notebook 02's default: cnn-voices with a hidden fully-connected layer of 1024 between the "
                          "flattened feature map and the output layer"),
-    "cnn-voices-c24-h1024": (replace(CNN_VOICES, head_hidden=1024, channels=24),
+    "cnn-voices-c24-h1024": (replace(CNN_H1024, channels=24),
                              "cnn-voices-h1024 (notebook 02's default) with 24 kernels per layer instead of 16"),
-    "cnn-voices-h1536": (replace(CNN_VOICES, head_hidden=1536),
+    "cnn-voices-h1536": (replace(CNN_H1024, head_hidden=1536),
                          "cnn-voices-h1024 (notebook 02's default) with 1,536 hidden units in the head instead of "
                          "1,024"),
     "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
