@@ -65,6 +65,8 @@ class Recipe:
     kernel: int = 9  # CNN only: the kernel length D along frequency
     stride: int = 2  # CNN only: the first convolution's stride (1: the feature maps keep every frequency bin)
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
+    head_layers: int = 1  # CNN only: how many such hidden layers (with head_hidden > 0)
+    batch_norm: bool = False  # CNN only: BatchNorm1d after each convolution, before its activation
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
 
 
@@ -191,6 +193,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1536": (replace(CNN_H1024, head_hidden=1536),
                          "cnn-voices-h1024 (notebook 02's default) with 1,536 hidden units in the head instead of "
                          "1,024"),
+    "cnn-voices-h1024-bn": (replace(CNN_H1024, batch_norm=True),
+                            "cnn-voices-h1024 (notebook 02's default) with BatchNorm after each convolution"),
+    "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
+                           "cnn-voices-h1024 (notebook 02's default) with two hidden layers of 1,024 in the head "
+                           "instead of one"),
     "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
                                       "an earlier default of notebook 01: dnn-voices-pow0.7-mix0.5 with SiLU instead "
                                       "of ReLU in the hidden layers"),
@@ -271,6 +278,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         replace(DNN_BS128, breath=0.5, noise_db=(-9.0, 3.0)),
         "notebook 01's default with breathier voices (as -breath0.5) and the noise gain at -9..+3 dB instead of "
         "-6..+6 (as -cleaner): two changes that each lifted other voices"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0": (
+        replace(DNN_BS128, noise_eq_db=0.0),
+        "notebook 01's default without the random EQ on the training noise (chosen for the tail in the test_12 era; "
+        "on the CNN it lowered the dev voices)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0-rates1": (
+        replace(DNN_BS128, noise_eq_db=0.0, noise_rates=(1.0,)),
+        "notebook 01's default without the random EQ on the training noise and without its 5 % slower and faster "
+        "copies: the noise as recorded"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

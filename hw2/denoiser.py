@@ -89,33 +89,41 @@ class LocalPath(nn.Module):
 class FrequencyCNN(nn.Module):
     """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513.
 
-    With `head_hidden` > 0 a hidden layer of that many units (and the activation) comes before the linear layer.
+    With `head_hidden` > 0, `head_layers` hidden layers of that many units (and the activation) come before the
+    linear layer; with `batch_norm` each convolution is followed by BatchNorm1d before its activation.
     """
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
-                 head_hidden: int = 0, activation: str = "relu", stride: int = 2):
+                 head_hidden: int = 0, activation: str = "relu", stride: int = 2, head_layers: int = 1,
+                 batch_norm: bool = False):
         super().__init__()
         act = ACTIVATIONS[activation]
-        self.features = nn.Sequential(
-            nn.Conv1d(1, channels, kernel, stride=stride), act(),
-            nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
-            nn.Conv1d(channels, channels, kernel), act(), nn.MaxPool1d(2),
-        )
-        flat = self.features(torch.zeros(1, 1, n_freq)).numel()  # computed, not typed
-        hidden = [nn.Linear(flat, head_hidden), act()] if head_hidden else []  # optional hidden FC layer
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), *hidden,
-                                  nn.Linear(head_hidden or flat, n_freq))
+
+        def conv(c_in: int, stride_: int = 1) -> list[nn.Module]:
+            norm = [nn.BatchNorm1d(channels)] if batch_norm else []
+            return [nn.Conv1d(c_in, channels, kernel, stride=stride_), *norm, act()]
+
+        self.features = nn.Sequential(*conv(1, stride), *conv(channels), nn.MaxPool1d(2),
+                                      *conv(channels), nn.MaxPool1d(2))
+        with torch.no_grad():  # computed, not typed (in eval mode: BatchNorm's statistics stay untouched)
+            flat = self.features.eval()(torch.zeros(1, 1, n_freq)).numel()
+        self.features.train()
+        widths = [flat] + [head_hidden] * (head_layers if head_hidden else 0)  # optional hidden FC layers
+        hidden = [m for w_in, w_out in zip(widths, widths[1:]) for m in (nn.Linear(w_in, w_out), act())]
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), *hidden, nn.Linear(widths[-1], n_freq))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(z.unsqueeze(1)))
 
 
 def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[int, ...]]]:
-    """(layer, output shape) for a batch of 4 spectra pushed through a FrequencyCNN body."""
-    z = torch.zeros(4, 1, n_freq)
+    """(layer, output shape) for a batch of 4 spectra pushed through a FrequencyCNN body (in eval mode, no grad)."""
+    was_training, z = body.training, torch.zeros(4, 1, n_freq)
+    body.eval()
     rows = [("input [B, 1, 513]", tuple(z.shape))]
     for layer in [*body.features, *body.head]:
-        z = layer(z)
+        with torch.no_grad():
+            z = layer(z)
         if isinstance(layer, nn.Conv1d):
             name = (f"Conv1d {layer.in_channels}->{layer.out_channels}, D={layer.kernel_size[0]}, "
                     f"stride {layer.stride[0]}, padding {layer.padding[0]}")
@@ -126,6 +134,7 @@ def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[in
         else:
             name = type(layer).__name__
         rows.append((name, tuple(z.shape)))
+    body.train(was_training)
     return rows
 
 

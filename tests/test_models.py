@@ -129,6 +129,22 @@ def test_layer_shapes_list_the_hidden_head_layer_before_the_output_layer():
     assert rows[-3:] == [(f"Linear {flat}->64", (4, 64)), ("ReLU", (4, 64)), ("Linear 64->513", (4, 513))]
 
 
+def test_cnn_head_layers_stack_hidden_layers_of_the_same_width():
+    body = H.FrequencyCNN(4, head_hidden=32, head_layers=2)
+    linears = [m for m in body.head if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears[1:]] == [(32, 32), (32, 513)]
+    assert body(torch.randn(3, 513)).shape == (3, 513)
+
+
+def test_cnn_batch_norm_follows_each_convolution_and_construction_leaves_its_statistics_alone():
+    body = H.FrequencyCNN(4, batch_norm=True)
+    kinds = [type(m).__name__ for m in body.features]
+    assert [kinds[i + 1] for i, k in enumerate(kinds) if k == "Conv1d"] == ["BatchNorm1d"] * 3
+    H.layer_shapes(body)
+    norms = [m for m in body.features if isinstance(m, torch.nn.BatchNorm1d)]
+    assert body.training and all(int(m.num_batches_tracked) == 0 for m in norms)
+
+
 def test_cnn_stride_one_gives_the_homeworks_first_map_of_513_minus_d_plus_1():
     body = H.FrequencyCNN(4, 9, stride=1)
     assert H.layer_shapes(body)[1][1] == (4, 4, 513 - 9 + 1)
