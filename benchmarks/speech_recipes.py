@@ -286,6 +286,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         replace(DNN_BS128, noise_eq_db=0.0, noise_rates=(1.0,)),
         "notebook 01's default without the random EQ on the training noise and without its 5 % slower and faster "
         "copies: the noise as recorded"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-rates10": (
+        replace(DNN_BS128, noise_rates=(0.9, 0.95, 1.0, 1.05, 1.1)),
+        "notebook 01's default with the training noise also played 10 % slower and faster (without the speeds "
+        "test_23 lost 1.85 dB)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),
