@@ -198,6 +198,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
                            "cnn-voices-h1024 (notebook 02's default) with two hidden layers of 1,024 in the head "
                            "instead of one"),
+    "cnn-voices-h1024-rates": (replace(CNN_H1024, noise_rates=(0.95, 1.0, 1.05)),
+                               "cnn-voices-h1024 (notebook 02's default) with the training noise also played 5 % "
+                               "slower and faster (as the DNN's)"),
+    "cnn-voices-h1024-formant0.5": (replace(CNN_H1024, formant_fraction=0.5),
+                                    "cnn-voices-h1024 (notebook 02's default) with formants moved by half of each "
+                                    "pitch shift (as the DNN's)"),
     "dnn-voices-pow0.7-mix0.5-silu": (DNN_SILU,
                                       "an earlier default of notebook 01: dnn-voices-pow0.7-mix0.5 with SiLU instead "
                                       "of ReLU in the hidden layers"),
