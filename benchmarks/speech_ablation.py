@@ -64,7 +64,7 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())
     return H.MaskDenoiser(body, log_mean, log_std, max_mask=recipe.max_mask, band_drop=recipe.band_drop,
-                         frame_norm=recipe.frame_norm)
+                         frame_norm=recipe.frame_norm, cpu_bf16=recipe.cpu_bf16)
 
 
 def scoring_pairs(recipe: Recipe, data: dict) -> dict[str, tuple]:

@@ -67,6 +67,7 @@ class Recipe:
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     head_layers: int = 1  # CNN only: how many such hidden layers (with head_hidden > 0)
     batch_norm: bool = False  # CNN only: BatchNorm1d after each convolution, before its activation
+    cpu_bf16: bool = False  # on a CPU the body's matrix products run in bfloat16 (MaskDenoiser(cpu_bf16=True))
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
 
 
@@ -301,6 +302,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         "notebook 01's default with a speech EQ of +-15 dB in the bands centred at 1-4 kHz (as -pres15, which lifted "
         "the worst voice and lowered the tail) and the noise also played 10 % slower and faster (as -rates10, which "
         "lifted the tail)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16": (
+        replace(DNN_BS128, cpu_bf16=True),
+        "notebook 01's default with the network's matrix products in bfloat16 on a CPU (a speed change: 1.65 times "
+        "faster per epoch on two threads)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

@@ -24,8 +24,9 @@ class MaskDenoiser(nn.Module):
     """
 
     def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0,
-                 band_drop: int = 0, frame_norm: bool = False):
+                 band_drop: int = 0, frame_norm: bool = False, cpu_bf16: bool = False):
         super().__init__()
+        self.cpu_bf16 = cpu_bf16  # on a CPU the body's matrix products run in bfloat16 (weights and the rest: float32)
         self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
         self.band_drop = band_drop  # training only: each input column loses a random band of up to this many bins
         self.frame_norm = frame_norm  # each column moved to the training mean level: blind to the input level
@@ -39,7 +40,9 @@ class MaskDenoiser(nn.Module):
         z = (logs - self.log_mean) / self.log_std
         if self.training and self.band_drop:
             z = drop_random_bands(z, self.band_drop)
-        return self.max_mask * torch.sigmoid(self.body(z)) * noisy_mag  # x 1.0 is exact: the default is a plain mask
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.cpu_bf16 and z.device.type == "cpu"):
+            logits = self.body(z)
+        return self.max_mask * torch.sigmoid(logits.float()) * noisy_mag  # x 1.0 is exact: the default is a plain mask
 
 
 def drop_random_bands(z: torch.Tensor, max_width: int) -> torch.Tensor:

@@ -156,3 +156,16 @@ def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
     kinds = [type(m).__name__ for m in body]
     assert kinds.count("SiLU") == 2 and kinds.count("LayerNorm") == 2 and "ReLU" not in kinds
     assert body(torch.randn(3, 5)).shape == (3, 5)
+
+
+def test_mask_denoiser_cpu_bf16_runs_the_body_in_bfloat16_and_returns_float32_close_to_float32():
+    torch.manual_seed(0)
+    body = H.fully_connected(32, 2, n_freq=513)
+    full, low = H.MaskDenoiser(body, torch.zeros(513), torch.ones(513)), H.MaskDenoiser(
+        body, torch.zeros(513), torch.ones(513), cpu_bf16=True)
+    seen = []
+    body[0].register_forward_hook(lambda module, args, out: seen.append(out.dtype))
+    x = torch.rand(8, 513)
+    reference, estimate = full(x), low(x)
+    assert seen == [torch.float32, torch.bfloat16] and estimate.dtype == torch.float32
+    assert not torch.equal(reference, estimate) and torch.allclose(reference, estimate, atol=1e-2)
