@@ -89,7 +89,8 @@ DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half th
 DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
 EVERY_SEMITONE = tuple(range(-4, 13))  # a training voice at every semitone from -4 to +12 (17 voices)
 DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default before batches of 128
-DNN_BS128 = replace(DNN_H1536_ST1, batch_size=128, lr=4e-4)  # notebook 01's default
+DNN_BS128 = replace(DNN_H1536_ST1, batch_size=128, lr=4e-4)  # notebook 01's recipe (its default in float32)
+DNN_BF16 = replace(DNN_BS128, cpu_bf16=True)  # notebook 01's default: the same in bfloat16 on a CPU
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -269,7 +270,8 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                                " with aspiration noise above 1.5 kHz, 0-12 dB below "
                                                                "each column's envelope, on half the speech columns"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128": (DNN_BS128,
-                                                      "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1 "
+                                                      "notebook 01's recipe in float32 (its default before bfloat16): "
+                                                      "dnn-voices-pow0.7-mix0.5-silu-h1536-st1 "
                                                       "in batches of 128 instead of 64 at a peak rate of 4e-4 instead "
                                                       "of 3e-4 (half the steps)"),
     "dnn-voices-pow0.7-mix0.5-silu-h2048-st1-bs128": (replace(DNN_H1536_ST1, hidden=2048, batch_size=128, lr=4e-4),
@@ -279,33 +281,39 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                       "same training time)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-pres15": (
         replace(DNN_BS128, breath=0.5, presence_eq_db=15.0),
-        "notebook 01's default with breathier voices (as -breath0.5) and a speech EQ of +-15 dB in the bands centred "
+        "notebook 01's float32 recipe (-bs128) with breathier voices (as -breath0.5) and a speech EQ of +-15 dB in "
+        "the bands centred "
         "at 1-4 kHz (as -pres15): two changes that each lifted other voices"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-cleaner": (
         replace(DNN_BS128, breath=0.5, noise_db=(-9.0, 3.0)),
-        "notebook 01's default with breathier voices (as -breath0.5) and the noise gain at -9..+3 dB instead of "
+        "notebook 01's float32 recipe (-bs128) with breathier voices (as -breath0.5) and the noise gain at -9..+3 dB "
+        "instead of "
         "-6..+6 (as -cleaner): two changes that each lifted other voices"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0": (
         replace(DNN_BS128, noise_eq_db=0.0),
-        "notebook 01's default without the random EQ on the training noise (chosen for the tail in the test_12 era; "
+        "notebook 01's float32 recipe (-bs128) without the random EQ on the training noise (chosen for the tail in "
+        "the test_12 era; "
         "on the CNN it lowered the dev voices)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0-rates1": (
         replace(DNN_BS128, noise_eq_db=0.0, noise_rates=(1.0,)),
-        "notebook 01's default without the random EQ on the training noise and without its 5 % slower and faster "
+        "notebook 01's float32 recipe (-bs128) without the random EQ on the training noise and without its 5 % slower "
+        "and faster "
         "copies: the noise as recorded"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-rates10": (
         replace(DNN_BS128, noise_rates=(0.9, 0.95, 1.0, 1.05, 1.1)),
-        "notebook 01's default with the training noise also played 10 % slower and faster (without the speeds "
+        "notebook 01's float32 recipe (-bs128) with the training noise also played 10 % slower and faster (without "
+        "the speeds "
         "test_23 lost 1.85 dB)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-pres15-rates10": (
         replace(DNN_BS128, presence_eq_db=15.0, noise_rates=(0.9, 0.95, 1.0, 1.05, 1.1)),
-        "notebook 01's default with a speech EQ of +-15 dB in the bands centred at 1-4 kHz (as -pres15, which lifted "
+        "notebook 01's float32 recipe (-bs128) with a speech EQ of +-15 dB in the bands centred at 1-4 kHz (as "
+        "-pres15, which lifted "
         "the worst voice and lowered the tail) and the noise also played 10 % slower and faster (as -rates10, which "
         "lifted the tail)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16": (
-        replace(DNN_BS128, cpu_bf16=True),
-        "notebook 01's default with the network's matrix products in bfloat16 on a CPU (a speed change: 1.65 times "
-        "faster per epoch on two threads)"),
+        DNN_BF16,
+        "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128 with the network's matrix products in "
+        "bfloat16 on a CPU (a speed change: 1.65 times faster per epoch on two threads)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

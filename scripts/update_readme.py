@@ -166,6 +166,14 @@ def section() -> str:
                  f"{bench['data_only_dataloader_s']:.2f} s through the DataLoader; the rest is the CNN's compute, "
                  f"which both loops share. Peak memory of notebook 03's augmented set-up and one epoch over it: "
                  f"{bench['augmented_peak_rss_gib']:.2f} GiB."]
+    step = load("benchmark/speech_step_precision.json")
+    if step:
+        ms = step["median_ms_per_step"]
+        rows += ["", f"Training step of Problem 1 (`{step['command']}`, cpu, {step['threads']} threads, notebook 01's "
+                 f"network, batches of 128, median of {step['rounds']} interleaved rounds): {ms['float32']:.1f} ms in "
+                 f"float32, {ms['bfloat16']:.1f} ms with its matrix products in bfloat16 "
+                 f"(**{step['bfloat16_speedup']:.2f}x**; whether it trains as well, eight seeds against eight: "
+                 f"`benchmarks/README.md`)."]
     probes = load("04_pretext/probes.json")
     if p4 and "probes" in p4:
         rows += ["", probe_line(p4["probes"], "notebook 04")]

@@ -187,6 +187,7 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, net):
     assert p["TOLERANCE_DB"] == json.loads(rules_file.read_text())["chosen_tolerance_db"]
     assert (p.get("LOSS_POWER", 1.0), p.get("NOISE_MIX", 0.0)) == (recipe.loss_power, recipe.noise_mix)
     assert (p.get("ACTIVATION", "relu"), p.get("HEAD_HIDDEN", 0)) == (recipe.activation, recipe.head_hidden)
+    assert p.get("CPU_BF16", False) == recipe.cpu_bf16
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
     else:
