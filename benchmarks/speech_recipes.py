@@ -281,35 +281,29 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                                       "same training time)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-pres15": (
         replace(DNN_BS128, breath=0.5, presence_eq_db=15.0),
-        "notebook 01's float32 recipe (-bs128) with breathier voices (as -breath0.5) and a speech EQ of +-15 dB in "
-        "the bands centred "
-        "at 1-4 kHz (as -pres15): two changes that each lifted other voices"),
+        "notebook 01's float32 recipe (-bs128) with breathier voices (as -breath0.5) and a speech EQ of +-15 dB in the"
+        " bands centred at 1-4 kHz (as -pres15): two changes that each lifted other voices"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-breath0.5-cleaner": (
         replace(DNN_BS128, breath=0.5, noise_db=(-9.0, 3.0)),
         "notebook 01's float32 recipe (-bs128) with breathier voices (as -breath0.5) and the noise gain at -9..+3 dB "
-        "instead of "
-        "-6..+6 (as -cleaner): two changes that each lifted other voices"),
+        "instead of -6..+6 (as -cleaner): two changes that each lifted other voices"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0": (
         replace(DNN_BS128, noise_eq_db=0.0),
-        "notebook 01's float32 recipe (-bs128) without the random EQ on the training noise (chosen for the tail in "
-        "the test_12 era; "
-        "on the CNN it lowered the dev voices)"),
+        "notebook 01's float32 recipe (-bs128) without the random EQ on the training noise (chosen for the tail in the"
+        " test_12 era; on the CNN it lowered the dev voices)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-neq0-rates1": (
         replace(DNN_BS128, noise_eq_db=0.0, noise_rates=(1.0,)),
         "notebook 01's float32 recipe (-bs128) without the random EQ on the training noise and without its 5 % slower "
-        "and faster "
-        "copies: the noise as recorded"),
+        "and faster copies: the noise as recorded"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-rates10": (
         replace(DNN_BS128, noise_rates=(0.9, 0.95, 1.0, 1.05, 1.1)),
-        "notebook 01's float32 recipe (-bs128) with the training noise also played 10 % slower and faster (without "
-        "the speeds "
-        "test_23 lost 1.85 dB)"),
+        "notebook 01's float32 recipe (-bs128) with the training noise also played 10 % slower and faster (without the"
+        " speeds test_23 lost 1.85 dB)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-pres15-rates10": (
         replace(DNN_BS128, presence_eq_db=15.0, noise_rates=(0.9, 0.95, 1.0, 1.05, 1.1)),
         "notebook 01's float32 recipe (-bs128) with a speech EQ of +-15 dB in the bands centred at 1-4 kHz (as "
-        "-pres15, which lifted "
-        "the worst voice and lowered the tail) and the noise also played 10 % slower and faster (as -rates10, which "
-        "lifted the tail)"),
+        "-pres15, which lifted the worst voice and lowered the tail) and the noise also played 10 % slower and faster "
+        "(as -rates10, which lifted the tail)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16": (
         DNN_BF16,
         "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128 with the network's matrix products in "
