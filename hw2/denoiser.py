@@ -15,6 +15,14 @@ from hw2.audio import magnitude, reconstruct, stft
 from hw2.common import progress, train_epoch
 
 
+def cpu_bf16_supported() -> bool:
+    """Whether this CPU runs bfloat16 matrix products in hardware-backed kernels (oneDNN's check; AVX-512 or newer)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 class MaskDenoiser(nn.Module):
     """Wrap a network into a nonnegative magnitude estimator: sigmoid mask x noisy magnitude.
 
@@ -26,7 +34,8 @@ class MaskDenoiser(nn.Module):
     def __init__(self, body: nn.Module, log_mean: torch.Tensor, log_std: torch.Tensor, max_mask: float = 1.0,
                  band_drop: int = 0, frame_norm: bool = False, cpu_bf16: bool = False):
         super().__init__()
-        self.cpu_bf16 = cpu_bf16  # on a CPU the body's matrix products run in bfloat16 (weights and the rest: float32)
+        # on a CPU that supports it, the body's matrix products run in bfloat16 (weights and the rest: float32)
+        self.cpu_bf16 = cpu_bf16 and cpu_bf16_supported()
         self.body, self.max_mask = body, max_mask  # max_mask > 1 lets the mask undo destructive interference
         self.band_drop = band_drop  # training only: each input column loses a random band of up to this many bins
         self.frame_norm = frame_norm  # each column moved to the training mean level: blind to the input level
