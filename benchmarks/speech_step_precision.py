@@ -3,13 +3,14 @@
     python benchmarks/speech_step_precision.py [--rounds 5] [--steps 60] [--threads 2]
 
 Both arms train notebook 01's network (513 -> 2 x 1,536 SiLU -> 513 mask, `H.MaskDenoiser`) with Adam on the
-compressed loss (`H.magnitude_loss(0.7)`), batches of 128 from 30,000 random magnitude columns (the step's cost
-does not depend on the values): float32 throughout, and `MaskDenoiser(cpu_bf16=True)`, where the body's matrix
-products run in bfloat16 under autocast while the weights, the optimiser, the input normalisation, the sigmoid and
-the loss stay float32. The arms alternate for --rounds rounds of --steps steps each (after a warm-up); the median
-milliseconds per step of each arm and their ratio go to outputs/benchmark/speech_step_precision.json. The machines
-are shared and noisy: compare the ratio. Whether the faster arm trains as well is measured by speech_ablation.py
-(`dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16`, eight seeds against the default's eight).
+compressed loss (`H.magnitude_loss(0.7)`) in the notebooks' loop (`H.train_epoch`), batches of 128 from 30,000
+random magnitude columns (the step's cost does not depend on the values): float32 throughout, and
+`MaskDenoiser(cpu_bf16=True)`, where the body's matrix products run in bfloat16 under autocast while the weights,
+the optimiser, the input normalisation, the sigmoid and the loss stay float32. The arms alternate for --rounds
+rounds of --steps steps each (after a warm-up); the median milliseconds per step of each arm and their ratio go to
+outputs/benchmark/speech_step_precision.json. The machines are shared and noisy: compare the ratio. Whether the
+faster arm trains as well is measured by speech_ablation.py (`dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16`,
+eight seeds against the default's eight).
 """
 from __future__ import annotations
 
@@ -38,17 +39,12 @@ def make_arm(X: torch.Tensor, cpu_bf16: bool) -> tuple[torch.nn.Module, torch.op
 
 def ms_per_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, X: torch.Tensor, T: torch.Tensor,
                 steps: int, generator: torch.Generator) -> float:
-    """Milliseconds per training step over `steps` random minibatches of 128."""
-    loss_fn = H.magnitude_loss(0.7)
-    model.train()
-    idx = torch.randint(0, len(X), (steps, 128), generator=generator)
-    start = time.perf_counter()
-    for batch in idx:
-        loss = loss_fn(model(X[batch]), T[batch])
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return (time.perf_counter() - start) / steps * 1e3
+    """Milliseconds per step of the notebooks' loop (H.train_epoch) over `steps` minibatches of 128 columns of X."""
+    start = torch.randint(0, len(X) - steps * 128 + 1, (), generator=generator).item()
+    rows = slice(start, start + steps * 128)
+    begin = time.perf_counter()
+    H.train_epoch(model, X[rows], T[rows], H.magnitude_loss(0.7), optimizer, 128, generator)
+    return (time.perf_counter() - begin) / steps * 1e3
 
 
 def main() -> None:

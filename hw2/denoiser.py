@@ -134,7 +134,7 @@ def layer_shapes(body: nn.Module, n_freq: int = 513) -> list[tuple[str, tuple[in
     body.eval()
     rows = [("input [B, 1, 513]", tuple(z.shape))]
     for layer in [*body.features, *body.head]:
-        with torch.no_grad():
+        with torch.no_grad():  # a shape probe: no graph, and (in eval mode) no BatchNorm statistics
             z = layer(z)
         if isinstance(layer, nn.Conv1d):
             name = (f"Conv1d {layer.in_channels}->{layer.out_channels}, D={layer.kernel_size[0]}, "

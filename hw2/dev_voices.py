@@ -252,8 +252,8 @@ def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: f
 
 
 VALIDATION_SIGNALS = ("tail", "tail_octave", "tail_bass")  # the ablation's names of the notebooks' three signals
-NOTEBOOK_RECIPES = {"dnn": "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16",  # the variants the notebooks'
-                    "cnn": "cnn-voices-h1024"}  # defaults are
+# the variants the notebooks' defaults are
+NOTEBOOK_RECIPES = {"dnn": "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16", "cnn": "cnn-voices-h1024"}
 
 
 def summary_at_epoch(scores: dict[str, list[float]], epoch: int) -> dict[str, float]:
