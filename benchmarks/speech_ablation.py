@@ -88,10 +88,12 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None,
     pairs = scoring_pairs(recipe, data)
     fractions = recipe.formant_fraction if isinstance(recipe.formant_fraction, tuple) else (recipe.formant_fraction,)
     voices = [v for f in fractions for v in H.shifted_voices(data["s_train"], sr, recipe.semitones, cache_dir=CACHE,
-                                                             formant_fraction=f)]
+                                                             formant_fraction=f, method=recipe.shift)]
+    hops = H.shift_hops(recipe.semitones, recipe.speech_hop, recipe.shift) * len(fractions)
     if recipe.reverb:
-        voices += H.reverberant_voices(voices, sr, seed=seed)
+        voices, hops = voices + H.reverberant_voices(voices, sr, seed=seed), hops * 2
     voices += list(extra_voices or [])
+    hops += [recipe.speech_hop] * len(extra_voices or [])
     noise = H.rate_shifted_noise(data["x_train"] - data["s_train"], sr, recipe.noise_rates)
     mixer = H.VoiceMixer(voices, noise, sr, recipe.speech_db, recipe.noise_db,
                          recipe.eq_db, phase_sensitive=recipe.phase_sensitive, noise_eq_db=recipe.noise_eq_db,
@@ -100,7 +102,7 @@ def train(recipe: Recipe, data: dict, seed: int, states: list | None = None,
                          low_eq_db=recipe.low_eq_db, tilt_db=recipe.tilt_db, warp=recipe.warp,
                          formant_warp=recipe.formant_warp, noise_split=recipe.noise_split,
                          presence_eq_db=recipe.presence_eq_db, high_eq_db=recipe.high_eq_db,
-                         breath=recipe.breath, breath_db=recipe.breath_db)
+                         breath=recipe.breath, breath_db=recipe.breath_db, speech_hops=hops)
     mix_gen = torch.Generator().manual_seed(seed + 1000)
     fixed = mixer.frames(recipe.frames_per_epoch, mix_gen)
     frames = fixed if not recipe.fresh_frames else (

@@ -69,6 +69,7 @@ class Recipe:
     batch_norm: bool = False  # CNN only: BatchNorm1d after each convolution, before its activation
     cpu_bf16: bool = False  # on a CPU the body's matrix products run in bfloat16 (MaskDenoiser(cpu_bf16=True))
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
+    shift: str = "vocoder"  # how voices are pitch-shifted: "vocoder" (same duration) or "resample" (no time stretch)
 
 
 TUNED = Recipe(phase_sensitive=True, lr=3e-4, frames_per_epoch=30000, epochs=40)  # the DNN before noise EQ
@@ -195,6 +196,24 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1536": (replace(CNN_H1024, head_hidden=1536),
                          "cnn-voices-h1024 (notebook 02's default) with 1,536 hidden units in the head instead of "
                          "1,024"),
+    "cnn-voices-h1024-nhop128": (replace(CNN_H1024, noise_hop=128),
+                                 "notebook 02's default with noise columns taken every 128 samples instead of 512 "
+                                 "(4x as many distinct noise windows)"),
+    "cnn-voices-h1024-noise0": (replace(CNN_H1024, noise_db=(-6.0, 6.0)),
+                                "notebook 02's default with the noise gain centred on the recording's own level "
+                                "(-6..+6 dB instead of -3..+9 dB), as the DNN's"),
+    "cnn-voices-h1024-breath0.5": (replace(CNN_H1024, breath=0.5),
+                                   "notebook 02's default with breathier voices: on half the speech columns, noise "
+                                   "shaped by the column's envelope above 1.5 kHz, 6-20 dB below it"),
+    "cnn-voices-h1024-silu": (replace(CNN_H1024, activation="silu"),
+                              "notebook 02's default with SiLU instead of ReLU after each convolution and in the "
+                              "head"),
+    "cnn-voices-h1024-resample": (replace(CNN_H1024, shift="resample"),
+                                  "notebook 02's default with the voices pitch-shifted by resampling alone (no "
+                                  "phase vocoder: each column keeps sharp harmonics; as many columns per voice)"),
+    "cnn-voices-h1024-shop128": (replace(CNN_H1024, speech_hop=128),
+                                 "notebook 02's default with speech columns taken every 128 samples instead of 512 "
+                                 "(4x as many distinct windows of each training voice)"),
     "cnn-voices-h1024-bn": (replace(CNN_H1024, batch_norm=True),
                             "cnn-voices-h1024 (notebook 02's default) with BatchNorm after each convolution"),
     "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
@@ -308,6 +327,22 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         DNN_BF16,
         "notebook 01's default: dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128 with the network's matrix products in "
         "bfloat16 on a CPU (a speed change: 1.65 times faster per epoch on two threads)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-nhop128": (
+        replace(DNN_BF16, noise_hop=128),
+        "notebook 01's default (-bf16) with noise columns taken every 128 samples instead of 512 (4x as many distinct "
+        "noise windows)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128": (
+        replace(DNN_BF16, speech_hop=128),
+        "notebook 01's default (-bf16) with speech columns taken every 128 samples instead of 512 (4x as many "
+        "distinct windows of each training voice)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-fwarp0.05": (
+        replace(DNN_BF16, formant_warp=0.05),
+        "notebook 01's default (-bf16) with each speech column's envelope warped by a random factor in [1/1.05, "
+        "1.05] (a mild vocal-tract-length perturbation; harmonics kept)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-resample": (
+        replace(DNN_BF16, shift="resample"),
+        "notebook 01's default (-bf16) with the voices pitch-shifted by resampling alone (no phase vocoder: each "
+        "column keeps sharp harmonics; the shorter voices read with a smaller hop, as many columns each)"),
     "dnn-voices-pow0.7-mix0.5-silu-pres15": (replace(DNN_SILU, presence_eq_db=15.0),
                                              "dnn-voices-pow0.7-mix0.5-silu with a speech EQ of +-15 dB in the "
                                              "bands centred at 1-4 kHz (the presence region) instead of +-10"),

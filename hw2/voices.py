@@ -12,15 +12,34 @@ import torch
 from hw2.audio import HOP_LENGTH, N_FFT, stft
 from hw2.common import atomic_write_bytes, progress
 
+SHIFT_METHODS = ("vocoder", "resample")
 
-def pitch_shift(s: np.ndarray, sr: int, semitones: float) -> np.ndarray:
-    """`s` shifted by `semitones` (pitch and formants together, same duration): librosa's phase vocoder."""
+
+def pitch_shift(s: np.ndarray, sr: int, semitones: float, method: str = "vocoder") -> np.ndarray:
+    """`s` shifted by `semitones`, pitch and formants together.
+
+    "vocoder" keeps the duration (librosa's phase vocoder, then resampling); "resample" only resamples, so the
+    duration changes by 2^(-semitones/12) and no time stretch smears the harmonics across neighbouring bins.
+    """
+    if method not in SHIFT_METHODS:
+        raise ValueError(f"pitch shift method {method!r}: use one of {SHIFT_METHODS}")
     s = np.asarray(s, dtype=np.float32)
     if semitones == 0:
         return s
     import librosa
 
+    if method == "resample":
+        return librosa.resample(s, orig_sr=sr, target_sr=sr / 2 ** (semitones / 12), res_type="soxr_hq").astype(
+            np.float32)
     return librosa.effects.pitch_shift(s, sr=sr, n_steps=float(semitones), res_type="soxr_hq").astype(np.float32)
+
+
+def shift_hops(semitones: list[float] | tuple[float, ...], hop: int, method: str = "vocoder") -> list[int]:
+    """The STFT hop for each shifted voice that gives it as many columns as the unshifted one: `hop` for the
+    vocoder (same duration), hop x 2^(-semitones/12) for resampled voices (shorter when shifted up)."""
+    if method == "vocoder":
+        return [hop] * len(semitones)
+    return [max(1, round(hop * 2 ** (-st / 12))) for st in semitones]
 
 
 def _cepstral_smooth(log_mag: np.ndarray, lifter: int) -> np.ndarray:
@@ -70,22 +89,30 @@ def formant_shift(y: np.ndarray, reference: np.ndarray, semitones: float, lifter
 
 
 def shifted_voices(s: np.ndarray, sr: int, semitones: list[float] | tuple[float, ...],
-                   cache_dir: str | Path | None = None, formant_fraction: float = 1.0) -> list[np.ndarray]:
-    """One pitch-shifted copy of `s` per entry of `semitones`; cached as .npy in `cache_dir` when given.
+                   cache_dir: str | Path | None = None, formant_fraction: float = 1.0,
+                   method: str = "vocoder") -> list[np.ndarray]:
+    """One pitch-shifted copy of `s` per entry of `semitones` (pitch_shift's `method`); cached as .npy in
+    `cache_dir` when given.
 
     Pitch and formants move together (formant_fraction 1), or the formants move by only that fraction
     of each shift (formant_shift): a voice an octave up with formants a quarter of the way, like many female voices.
+    A resampled voice is shorter or longer than `s`, so its own envelope, moved back, is the reference.
     """
     key = hashlib.sha1(np.ascontiguousarray(s, dtype=np.float32).tobytes()).hexdigest()[:12]
+    tag = "" if method == "vocoder" else f"_{method}"
     voices = []
     for st in progress(list(semitones), desc="pitch shifts"):
         fmt = "" if formant_fraction == 1 or st == 0 else f"_formants{formant_fraction:g}"
-        path = Path(cache_dir) / f"voice_{key}_{sr}_{float(st):+g}st{fmt}.npy" if cache_dir else None
+        path = Path(cache_dir) / f"voice_{key}_{sr}_{float(st):+g}st{fmt}{tag}.npy" if cache_dir else None
         if path is not None and path.is_file():
             voices.append(np.load(path))
             continue
-        shifted = pitch_shift(s, sr, st)
-        voices.append(formant_shift(shifted, s, st * formant_fraction) if fmt else shifted)
+        shifted = pitch_shift(s, sr, st, method)
+        if fmt and method == "vocoder":
+            shifted = formant_shift(shifted, s, st * formant_fraction)
+        elif fmt:  # the envelope of s at f / q^fraction is that of the shifted voice at f * q^(1 - fraction)
+            shifted = formant_shift(shifted, shifted, -st * (1 - formant_fraction))
+        voices.append(shifted)
         if path is not None:
             buf = io.BytesIO()
             np.save(buf, voices[-1])
@@ -148,7 +175,8 @@ class VoiceMixer:
     a random gain; with probability `noise_split` the noise above a random frequency (300 Hz to 6 kHz) comes from
     another noise frame. The target is the augmented |S|, or with `phase_sensitive`
     |S| cos(angle S - angle X) = Re(S conj(X)) / |X|. The speech and noise columns are taken every
-    `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from.
+    `speech_hop` / `noise_hop` samples: a hop below the homework's 512 gives more distinct windows to draw from;
+    `speech_hops` gives each voice its own (shift_hops: as many columns from a resampled voice as from the original).
     With `warp` > 0 each speech column's frequency axis is stretched by a random factor in [1/(1+warp), 1+warp]
     (pitch and formants together, warp_frequencies); with `formant_warp` > 0 only its envelope is (warp_formants).
     With probability `breath` a speech column gets aspiration noise above 1.5 kHz (breath_noise), `breath_db` below
@@ -162,8 +190,11 @@ class VoiceMixer:
                  low_eq_db: float | None = None, tilt_db: float = 0.0, warp: float = 0.0,
                  formant_warp: float = 0.0, noise_split: float = 0.0, presence_eq_db: float | None = None,
                  high_eq_db: float | None = None, breath: float = 0.0,
-                 breath_db: tuple[float, float] = (-20.0, -6.0)):
-        self.S = torch.as_tensor(np.concatenate([stft(v, speech_hop) for v in voices], axis=1).T.copy())  # frames x 513
+                 breath_db: tuple[float, float] = (-20.0, -6.0), speech_hops: list[int] | None = None):
+        hops = speech_hops or [speech_hop] * len(voices)  # per voice (shift_hops), else one hop for all
+        if len(hops) != len(voices):
+            raise ValueError(f"speech_hops: {len(hops)} hops for {len(voices)} voices")
+        self.S = torch.as_tensor(np.concatenate([stft(v, h) for v, h in zip(voices, hops)], axis=1).T.copy())
         self.N = torch.as_tensor(stft(noise, noise_hop).T.copy())
         self.speech_db, self.noise_db, self.eq_db = speech_db, noise_db, eq_db
         # the lowest band (0 Hz up to its neighbour's centre) may get its own, wider range: a random low shelf

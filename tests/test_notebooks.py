@@ -206,6 +206,6 @@ def test_speech_notebook_recipe_changes_nothing_the_notebook_cannot_set(net):
     hidden_fields = ("presence_eq_db", "high_eq_db", "warp", "formant_warp", "band_drop", "reverb", "frame_norm",
                      "global_norm", "layer_norm", "local_path", "noise_split", "ema", "max_mask", "weight_decay",
                      "speech_hop", "noise_hop", "fresh_frames", "noise_eq_bands", "breath", "breath_db",
-                     "head_layers", "batch_norm")
+                     "head_layers", "batch_norm", "shift")
     recipe, default = speech_recipes.VARIANTS[H.NOTEBOOK_RECIPES[net]][0], speech_recipes.Recipe()
     assert {f: getattr(recipe, f) for f in hidden_fields} == {f: getattr(default, f) for f in hidden_fields}

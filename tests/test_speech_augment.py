@@ -16,6 +16,41 @@ def test_pitch_shift_keeps_the_duration_and_moves_the_pitch_up():
     assert len(up) == len(tone) and abs(np.argmax(spectrum) * SR / (len(up) - 4000) - 400) < 10
 
 
+def test_resampled_pitch_shift_moves_the_pitch_and_shortens_the_voice():
+    t = np.arange(SR) / SR
+    up = H.pitch_shift((0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), SR, 12, method="resample")
+    assert len(up) == SR // 2 and abs(np.argmax(np.abs(np.fft.rfft(up))) * SR / len(up) - 400) < 5
+
+
+def test_an_unknown_pitch_shift_method_is_named_in_the_error():
+    with pytest.raises(ValueError, match="'psola'"):
+        H.pitch_shift(np.zeros(SR, np.float32), SR, 3, method="psola")
+
+
+def test_resampled_voices_with_formants_kept_move_the_harmonics_not_the_envelope_peak():
+    t = np.arange(SR) / SR
+    f0, formant = 125, 1000
+    voice = sum(np.exp(-(((k * f0 - formant) / 700) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
+    (up,) = H.shifted_voices(voice.astype(np.float32), SR, [12], formant_fraction=0.0, method="resample")
+    power = np.abs(np.fft.rfft(up[1000:-1000])) ** 2
+    freqs = np.fft.rfftfreq(len(up) - 2000, 1 / SR)
+    near_harmonic = np.min(np.abs(freqs[:, None] - 2 * f0 * np.arange(1, 33)), axis=1) < 10
+    assert len(up) == SR // 2 and power[near_harmonic].sum() > 0.95 * power.sum()  # a 250 Hz voice
+    assert abs(freqs[np.argmax(power)] - formant) < 300  # whose envelope still peaks near 1 kHz, not 2 kHz
+
+
+def test_shift_hops_give_every_resampled_voice_as_many_mixer_columns_as_the_original():
+    s = H.synthetic_speech(1.0, SR, seed=1)
+    shifts = [-4, 0, 7, 12]
+    voices = H.shifted_voices(s, SR, shifts, method="resample")
+    mixer = H.VoiceMixer(voices, s, SR, speech_hops=H.shift_hops(shifts, 512, "resample"))
+    counts = [H.stft(v, h).shape[1] for v, h in zip(voices, H.shift_hops(shifts, 512, "resample"))]
+    assert len(mixer.S) == sum(counts) and max(counts) - min(counts) <= 2
+    assert H.shift_hops(shifts, 512) == [512] * 4  # the vocoder keeps every voice's duration
+    with pytest.raises(ValueError, match="3 hops for 4 voices"):
+        H.VoiceMixer(voices, s, SR, speech_hops=[512] * 3)
+
+
 def test_formant_shift_moves_the_envelope_peak_but_keeps_the_harmonics():
     t = np.arange(SR) / SR
     f0, formant = 125, 1000
