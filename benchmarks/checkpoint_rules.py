@@ -104,7 +104,9 @@ SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-fo
               ("cnn-voices-c32-lr2e-3", "cnn-voices-c32"),
               ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128", "dnn-voices-pow0.7-mix0.5-silu-h1536-st1"),
               ("cnn-voices-h1024", "cnn-voices-c32"),
-              ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16", "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128"))
+              ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16", "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128"),
+              ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128",
+               "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16"))
 
 
 def seed_studies(path: Path, tolerance: float) -> dict:

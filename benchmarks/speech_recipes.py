@@ -335,6 +335,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         replace(DNN_BF16, speech_hop=128),
         "notebook 01's default (-bf16) with speech columns taken every 128 samples instead of 512 (4x as many "
         "distinct windows of each training voice)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop64": (
+        replace(DNN_BF16, speech_hop=64),
+        "notebook 01's default (-bf16) with speech columns taken every 64 samples instead of 512 (8x as many "
+        "distinct windows of each training voice)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-fwarp0.05": (
+        replace(DNN_BF16, speech_hop=128, formant_warp=0.05),
+        "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and -fwarp0.05 (each "
+        "speech column's envelope warped by a random factor in [1/1.05, 1.05])"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-fwarp0.05": (
         replace(DNN_BF16, formant_warp=0.05),
         "notebook 01's default (-bf16) with each speech column's envelope warped by a random factor in [1/1.05, "
