@@ -37,6 +37,8 @@ def pitch_shift(s: np.ndarray, sr: int, semitones: float, method: str = "vocoder
 def shift_hops(semitones: list[float] | tuple[float, ...], hop: int, method: str = "vocoder") -> list[int]:
     """The STFT hop for each shifted voice that gives it as many columns as the unshifted one: `hop` for the
     vocoder (same duration), hop x 2^(-semitones/12) for resampled voices (shorter when shifted up)."""
+    if method not in SHIFT_METHODS:
+        raise ValueError(f"pitch shift method {method!r}: use one of {SHIFT_METHODS}")
     if method == "vocoder":
         return [hop] * len(semitones)
     return [max(1, round(hop * 2 ** (-st / 12))) for st in semitones]

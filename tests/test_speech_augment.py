@@ -25,13 +25,20 @@ def test_resampled_pitch_shift_moves_the_pitch_and_shortens_the_voice():
 def test_an_unknown_pitch_shift_method_is_named_in_the_error():
     with pytest.raises(ValueError, match="'psola'"):
         H.pitch_shift(np.zeros(SR, np.float32), SR, 3, method="psola")
+    with pytest.raises(ValueError, match="'psola'"):
+        H.shift_hops([3], 512, method="psola")
+
+
+def _formant_voice(f0: float = 125, formant: float = 1000) -> np.ndarray:
+    """One second of a harmonic comb on `f0` whose envelope peaks at `formant` (a one-formant voice)."""
+    t = np.arange(SR) / SR
+    voice = sum(np.exp(-(((k * f0 - formant) / 700) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
+    return voice.astype(np.float32)
 
 
 def test_resampled_voices_with_formants_kept_move_the_harmonics_not_the_envelope_peak():
-    t = np.arange(SR) / SR
     f0, formant = 125, 1000
-    voice = sum(np.exp(-(((k * f0 - formant) / 700) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
-    (up,) = H.shifted_voices(voice.astype(np.float32), SR, [12], formant_fraction=0.0, method="resample")
+    (up,) = H.shifted_voices(_formant_voice(f0, formant), SR, [12], formant_fraction=0.0, method="resample")
     power = np.abs(np.fft.rfft(up[1000:-1000])) ** 2
     freqs = np.fft.rfftfreq(len(up) - 2000, 1 / SR)
     near_harmonic = np.min(np.abs(freqs[:, None] - 2 * f0 * np.arange(1, 33)), axis=1) < 10
@@ -52,10 +59,8 @@ def test_shift_hops_give_every_resampled_voice_as_many_mixer_columns_as_the_orig
 
 
 def test_formant_shift_moves_the_envelope_peak_but_keeps_the_harmonics():
-    t = np.arange(SR) / SR
     f0, formant = 125, 1000
-    voice = sum(np.exp(-(((k * f0 - formant) / 700) ** 2)) * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 60))
-    voice = voice.astype(np.float32)
+    voice = _formant_voice(f0, formant)
     out = H.formant_shift(voice, voice, 12)  # formants up an octave, pitch unchanged
     power = np.abs(np.fft.rfft(out[2000:-2000])) ** 2
     freqs = np.fft.rfftfreq(SR - 4000, 1 / SR)
