@@ -214,6 +214,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-shop128": (replace(CNN_H1024, speech_hop=128),
                                  "notebook 02's default with speech columns taken every 128 samples instead of 512 "
                                  "(4x as many distinct windows of each training voice)"),
+    "cnn-voices-h1024-noisier": (replace(CNN_H1024, noise_db=(0.0, 12.0)),
+                                 "notebook 02's default with noisier mixtures (noise gain 0..+12 dB instead of "
+                                 "-3..+9; the cleaner -6..+6 had cost it 0.5 dB)"),
+    "cnn-voices-h1024-pow0.85": (replace(CNN_H1024, loss_power=0.85),
+                                 "notebook 02's default with a mildly compressed loss (magnitudes to the power 0.85 "
+                                 "in the MSE; 0.7 helped 16 kernels, not the 512-wide head)"),
     "cnn-voices-h1024-bn": (replace(CNN_H1024, batch_norm=True),
                             "cnn-voices-h1024 (notebook 02's default) with BatchNorm after each convolution"),
     "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
@@ -343,6 +349,14 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         replace(DNN_BF16, speech_hop=128, formant_warp=0.05),
         "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and -fwarp0.05 (each "
         "speech column's envelope warped by a random factor in [1/1.05, 1.05])"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner": (
+        replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0)),
+        "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and cleaner mixtures "
+        "(noise gain -9..+3 dB instead of -6..+6, as -cleaner)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-e50": (
+        replace(DNN_BF16, speech_hop=128, epochs=50),
+        "notebook 01's default (-bf16) with -shop128 (speech columns every 128 samples) trained for 50 epochs "
+        "instead of 40 (1.25x the frames: more distinct windows to learn from)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-fwarp0.05": (
         replace(DNN_BF16, formant_warp=0.05),
         "notebook 01's default (-bf16) with each speech column's envelope warped by a random factor in [1/1.05, "
