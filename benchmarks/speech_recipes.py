@@ -220,6 +220,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-pow0.85": (replace(CNN_H1024, loss_power=0.85),
                                  "notebook 02's default with a mildly compressed loss (magnitudes to the power 0.85 "
                                  "in the MSE; 0.7 helped 16 kernels, not the 512-wide head)"),
+    "cnn-voices-h1024-lr5e-4": (replace(CNN_H1024, lr=5e-4),
+                                "notebook 02's default with a peak learning rate of 5e-4 instead of 1e-3"),
+    "cnn-voices-h1024-lr2e-3": (replace(CNN_H1024, lr=2e-3),
+                                "notebook 02's default with a peak learning rate of 2e-3 instead of 1e-3"),
     "cnn-voices-h1024-bn": (replace(CNN_H1024, batch_norm=True),
                             "cnn-voices-h1024 (notebook 02's default) with BatchNorm after each convolution"),
     "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
