@@ -106,6 +106,8 @@ SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-fo
               ("cnn-voices-h1024", "cnn-voices-c32"),
               ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16", "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128"),
               ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128",
+               "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16"),
+              ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner",
                "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16"))
 
 

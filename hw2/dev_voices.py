@@ -253,7 +253,8 @@ def player_html(run: dict, out_dir: str | Path, pair: str, what: str, seconds: f
 
 VALIDATION_SIGNALS = ("tail", "tail_octave", "tail_bass")  # the ablation's names of the notebooks' three signals
 # the variants the notebooks' defaults are
-NOTEBOOK_RECIPES = {"dnn": "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16", "cnn": "cnn-voices-h1024"}
+NOTEBOOK_RECIPES = {"dnn": "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner",
+                    "cnn": "cnn-voices-h1024"}
 
 
 def summary_at_epoch(scores: dict[str, list[float]], epoch: int) -> dict[str, float]:

@@ -187,7 +187,7 @@ def test_speech_notebook_defaults_are_the_ablations_final_recipe(name, net):
     assert p["TOLERANCE_DB"] == json.loads(rules_file.read_text())["chosen_tolerance_db"]
     assert (p.get("LOSS_POWER", 1.0), p.get("NOISE_MIX", 0.0)) == (recipe.loss_power, recipe.noise_mix)
     assert (p.get("ACTIVATION", "relu"), p.get("HEAD_HIDDEN", 0)) == (recipe.activation, recipe.head_hidden)
-    assert p.get("CPU_BF16", False) == recipe.cpu_bf16
+    assert (p.get("CPU_BF16", False), p.get("SPEECH_HOP", 512)) == (recipe.cpu_bf16, recipe.speech_hop)
     if recipe.net == "dnn":
         assert (p["HIDDEN"], p["N_HIDDEN"]) == (recipe.hidden, recipe.layers)
     else:
@@ -205,7 +205,7 @@ def test_speech_notebook_recipe_changes_nothing_the_notebook_cannot_set(net):
     # the recipe it claims (the parameters that exist are compared in the test above)
     hidden_fields = ("presence_eq_db", "high_eq_db", "warp", "formant_warp", "band_drop", "reverb", "frame_norm",
                      "global_norm", "layer_norm", "local_path", "noise_split", "ema", "max_mask", "weight_decay",
-                     "speech_hop", "noise_hop", "fresh_frames", "noise_eq_bands", "breath", "breath_db",
+                     "noise_hop", "fresh_frames", "noise_eq_bands", "breath", "breath_db",
                      "head_layers", "batch_norm", "shift")
     recipe, default = speech_recipes.VARIANTS[H.NOTEBOOK_RECIPES[net]][0], speech_recipes.Recipe()
     assert {f: getattr(recipe, f) for f in hidden_fields} == {f: getattr(default, f) for f in hidden_fields}
