@@ -357,6 +357,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0)),
         "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and cleaner mixtures "
         "(noise gain -9..+3 dB instead of -6..+6, as -cleaner)"),
+    "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner-breath0.5": (
+        replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0), breath=0.5),
+        "notebook 01's default (-bf16-shop128-cleaner) with breathier voices (as -breath0.5: on half the speech "
+        "columns, noise shaped by the column's envelope above 1.5 kHz, 6-20 dB below it)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-e50": (
         replace(DNN_BF16, speech_hop=128, epochs=50),
         "notebook 01's default (-bf16) with -shop128 (speech columns every 128 samples) trained for 50 epochs "
