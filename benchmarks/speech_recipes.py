@@ -224,6 +224,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                 "notebook 02's default with a peak learning rate of 5e-4 instead of 1e-3"),
     "cnn-voices-h1024-lr2e-3": (replace(CNN_H1024, lr=2e-3),
                                 "notebook 02's default with a peak learning rate of 2e-3 instead of 1e-3"),
+    "cnn-voices-h1024-mix0.5": (replace(CNN_H1024, noise_mix=0.5),
+                                "notebook 02's default with a second noise frame (-6..0 dB) in half the mixtures, "
+                                "as the DNN's"),
+    "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
+                             "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
+                             "voices instead of 9), as the DNN's"),
     "cnn-voices-h1024-bn": (replace(CNN_H1024, batch_norm=True),
                             "cnn-voices-h1024 (notebook 02's default) with BatchNorm after each convolution"),
     "cnn-voices-h1024x2": (replace(CNN_H1024, head_layers=2),
