@@ -353,3 +353,12 @@ def test_breath_adds_speech_energy_above_1500_hz_only():
     low, high = slice(0, 1500 * 1024 // SR), slice(3000 * 1024 // SR, None)
     assert torch.equal(breathy[:, low], plain[:, low])  # the same draws; nothing added below 1.5 kHz
     assert (breathy[:, high] ** 2).sum() > 1.1 * (plain[:, high] ** 2).sum()
+
+
+def test_the_notebooks_voice_mixer_reads_the_training_voice_at_the_speech_hop_it_is_given():
+    s, n = H.synthetic_speech(1.0, SR, seed=2), H.synthetic_chip_noise(1.0, SR, seed=3)
+    run = {"s_train": s, "x_train": s + n, "sr": SR}
+    coarse = H.voice_mixer(run, (0,), (-6, 6), (-9, 3), 6.0, phase_sensitive=True)
+    fine = H.voice_mixer(run, (0,), (-6, 6), (-9, 3), 6.0, phase_sensitive=True, speech_hop=128)
+    assert len(fine.S) == SR // 128 + 1 and len(coarse.S) == SR // 512 + 1
+    assert torch.equal(fine.N, coarse.N)  # the noise keeps the STFT's hop
