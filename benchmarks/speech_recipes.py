@@ -90,8 +90,9 @@ DNN_MIX = replace(DNN_POW, noise_mix=0.5)  # and a second noise frame in half th
 DNN_SILU = replace(DNN_MIX, activation="silu")  # and SiLU in the hidden layers: an earlier default of notebook 01
 EVERY_SEMITONE = tuple(range(-4, 13))  # a training voice at every semitone from -4 to +12 (17 voices)
 DNN_H1536_ST1 = replace(DNN_SILU, hidden=1536, semitones=EVERY_SEMITONE)  # notebook 01's default before batches of 128
-DNN_BS128 = replace(DNN_H1536_ST1, batch_size=128, lr=4e-4)  # notebook 01's recipe (its default in float32)
-DNN_BF16 = replace(DNN_BS128, cpu_bf16=True)  # notebook 01's default: the same in bfloat16 on a CPU
+DNN_BS128 = replace(DNN_H1536_ST1, batch_size=128, lr=4e-4)  # in batches of 128 (float32)
+DNN_BF16 = replace(DNN_BS128, cpu_bf16=True)  # in bfloat16 on a CPU: notebook 01's default until the next
+DNN_SHOP_CLEANER = replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0))  # notebook 01's default
 VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "dnn-voices": (DNN_VOICES, "an earlier default of notebook 01: dnn-final with a speech EQ of +-10 dB (+-20 dB in "
                    "the lowest band) and formants moved by half of each pitch shift, the epoch kept by the three "
@@ -360,11 +361,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
         "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and -fwarp0.05 (each "
         "speech column's envelope warped by a random factor in [1/1.05, 1.05])"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner": (
-        replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0)),
+        DNN_SHOP_CLEANER,
         "notebook 01's default (-bf16) with both -shop128 (speech columns every 128 samples) and cleaner mixtures "
         "(noise gain -9..+3 dB instead of -6..+6, as -cleaner)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner-breath0.5": (
-        replace(DNN_BF16, speech_hop=128, noise_db=(-9.0, 3.0), breath=0.5),
+        replace(DNN_SHOP_CLEANER, breath=0.5),
         "notebook 01's default (-bf16-shop128-cleaner) with breathier voices (as -breath0.5: on half the speech "
         "columns, noise shaped by the column's envelope above 1.5 kHz, 6-20 dB below it)"),
     "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-e50": (
