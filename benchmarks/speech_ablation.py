@@ -55,11 +55,11 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     if recipe.net == "dnn":
         body = H.fully_connected(recipe.hidden, recipe.layers, recipe.dropout, activation=recipe.activation,
                                  layer_norm=recipe.layer_norm)
-        body = H.LocalPath(body) if recipe.local_path else body
     else:
         body = H.FrequencyCNN(recipe.channels, recipe.kernel, recipe.dropout, head_hidden=recipe.head_hidden,
                               activation=recipe.activation, stride=recipe.stride, head_layers=recipe.head_layers,
                               batch_norm=recipe.batch_norm)
+    body = H.LocalPath(body) if recipe.local_path else body
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics
         log_mean, log_std = torch.full_like(log_mean, log_mean.mean()), torch.full_like(log_std, log_std.mean())

@@ -61,7 +61,7 @@ class Recipe:
     global_norm: bool = False  # standardise the log-magnitudes with one mean and spread, not per frequency
     activation: str = "relu"  # the hidden layers' activation (relu, silu, gelu)
     layer_norm: bool = False  # DNN only: LayerNorm after each hidden linear layer
-    local_path: bool = False  # DNN only: a per-frequency linear path beside the body (LocalPath)
+    local_path: bool = False  # a per-frequency linear path beside the body (LocalPath)
     kernel: int = 9  # CNN only: the kernel length D along frequency
     stride: int = 2  # CNN only: the first convolution's stride (1: the feature maps keep every frequency bin)
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
@@ -228,6 +228,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-mix0.5": (replace(CNN_H1024, noise_mix=0.5),
                                 "notebook 02's default with a second noise frame (-6..0 dB) in half the mixtures, "
                                 "as the DNN's"),
+    "cnn-voices-h1024-gnorm": (replace(CNN_H1024, global_norm=True),
+                               "notebook 02's default with its input standardised by one mean and spread for all "
+                               "frequencies instead of per frequency (the kernels see the log-spectrum's own shape)"),
+    "cnn-voices-h1024-local": (replace(CNN_H1024, local_path=True),
+                               "notebook 02's default with a per-frequency linear path from each input bin to its "
+                               "own mask logit beside the convolutions and head (LocalPath)"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),
