@@ -228,6 +228,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-mix0.5": (replace(CNN_H1024, noise_mix=0.5),
                                 "notebook 02's default with a second noise frame (-6..0 dB) in half the mixtures, "
                                 "as the DNN's"),
+    "cnn-voices-h1024-bf16": (replace(CNN_H1024, cpu_bf16=True),
+                              "notebook 02's default with its matrix products in bfloat16 on a CPU that has it "
+                              "(the control for cnn-voices-h1024-s1-bf16)"),
     "cnn-voices-h1024-s1-bf16": (replace(CNN_H1024, stride=1, cpu_bf16=True),
                                  "notebook 02's default with a stride of 1 in the first convolution (its map keeps "
                                  "all 513 - D + 1 positions; the head reads a map twice as fine) and its matrix "
