@@ -228,6 +228,11 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-mix0.5": (replace(CNN_H1024, noise_mix=0.5),
                                 "notebook 02's default with a second noise frame (-6..0 dB) in half the mixtures, "
                                 "as the DNN's"),
+    "cnn-voices-h1024-tilt3": (replace(CNN_H1024, tilt_db=3.0),
+                               "notebook 02's default with a random spectral tilt of +-3 dB per octave instead of "
+                               "+-6 (the tilt was chosen before the hidden head layer)"),
+    "cnn-voices-h1024-tilt0": (replace(CNN_H1024, tilt_db=0.0),
+                               "notebook 02's default without the random spectral tilt (as the DNN's)"),
     "cnn-voices-h1024-bf16": (replace(CNN_H1024, cpu_bf16=True),
                               "notebook 02's default with its matrix products in bfloat16 on a CPU that has it "
                               "(the control for cnn-voices-h1024-s1-bf16)"),
