@@ -233,6 +233,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                                "+-6 (the tilt was chosen before the hidden head layer)"),
     "cnn-voices-h1024-tilt0": (replace(CNN_H1024, tilt_db=0.0),
                                "notebook 02's default without the random spectral tilt (as the DNN's)"),
+    "cnn-voices-h1024-tilt9": (replace(CNN_H1024, tilt_db=9.0),
+                               "notebook 02's default with a random spectral tilt of +-9 dB per octave instead of "
+                               "+-6"),
+    "cnn-voices-h1024-tilt12": (replace(CNN_H1024, tilt_db=12.0),
+                                "notebook 02's default with a random spectral tilt of +-12 dB per octave instead of "
+                                "+-6"),
     "cnn-voices-h1024-bf16": (replace(CNN_H1024, cpu_bf16=True),
                               "notebook 02's default with its matrix products in bfloat16 on a CPU that has it "
                               "(the control for cnn-voices-h1024-s1-bf16)"),
