@@ -239,6 +239,12 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-tilt12": (replace(CNN_H1024, tilt_db=12.0),
                                 "notebook 02's default with a random spectral tilt of +-12 dB per octave instead of "
                                 "+-6"),
+    "cnn-voices-h1024-eq15": (replace(CNN_H1024, eq_db=15.0),
+                              "notebook 02's default with a speech EQ of +-15 dB per band instead of +-10 (the lowest "
+                              "band's +-20 kept)"),
+    "cnn-voices-h1024-eqb12": (replace(CNN_H1024, eq_bands=12),
+                               "notebook 02's default with its speech EQ over 12 bands instead of 6 (a finer random "
+                               "spectral balance)"),
     "cnn-voices-h1024-bf16": (replace(CNN_H1024, cpu_bf16=True),
                               "notebook 02's default with its matrix products in bfloat16 on a CPU that has it "
                               "(the control for cnn-voices-h1024-s1-bf16)"),
