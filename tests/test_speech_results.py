@@ -74,3 +74,13 @@ def test_a_globally_standardised_model_can_restore_its_kept_epoch():
     model = A.build_model(A.VARIANTS["dnn-low-global-norm"][0], torch.rand(64, 513))
     assert torch.all(model.log_mean == model.log_mean[0]) and torch.all(model.log_std == model.log_std[0])
     model.load_state_dict(copy.deepcopy(model.state_dict()))  # what fit_denoiser does with the kept epoch
+
+
+def test_the_ablation_wraps_a_cnn_in_a_per_bin_path_when_its_recipe_asks():
+    import torch
+
+    import helpers as H
+
+    model = A.build_model(A.VARIANTS["cnn-voices-h1024-local"][0], torch.rand(64, 513))
+    assert isinstance(model.body, H.LocalPath) and isinstance(model.body.body, H.FrequencyCNN)
+    assert model(torch.rand(3, 513)).shape == (3, 513)
