@@ -110,7 +110,7 @@ SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-fo
               ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner",
                "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16"),
               ("cnn-voices-h1024-local", "cnn-voices-h1024"), ("cnn-voices-h1024-lr1.5e-3", "cnn-voices-h1024"),
-              ("cnn-voices-h1024-s1-bf16", "cnn-voices-h1024"))
+              ("cnn-voices-h1024-s1-bf16", "cnn-voices-h1024"), ("cnn-voices-h1024-bf16", "cnn-voices-h1024"))
 
 
 def seed_studies(path: Path, tolerance: float) -> dict:
