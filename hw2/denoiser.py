@@ -102,12 +102,13 @@ class FrequencyCNN(nn.Module):
     """Problem 2's body: [B, 513] -> [B, 1, 513] -> 1D convolutions along frequency (no padding) -> linear -> 513.
 
     With `head_hidden` > 0, `head_layers` hidden layers of that many units (and the activation) come before the
-    linear layer; with `batch_norm` each convolution is followed by BatchNorm1d before its activation.
+    linear layer; with `batch_norm` each convolution is followed by BatchNorm1d before its activation. `pools`
+    max-pools of 2 follow the second and third convolutions (2: both, 1: the second's only, 0: none).
     """
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
                  head_hidden: int = 0, activation: str = "relu", stride: int = 2, head_layers: int = 1,
-                 batch_norm: bool = False):
+                 batch_norm: bool = False, pools: int = 2):
         super().__init__()
         act = ACTIVATIONS[activation]
 
@@ -115,8 +116,10 @@ class FrequencyCNN(nn.Module):
             norm = [nn.BatchNorm1d(channels)] if batch_norm else []
             return [nn.Conv1d(c_in, channels, kernel, stride=stride_), *norm, act()]
 
-        self.features = nn.Sequential(*conv(1, stride), *conv(channels), nn.MaxPool1d(2),
-                                      *conv(channels), nn.MaxPool1d(2))
+        def pool(k: int) -> list[nn.Module]:
+            return [nn.MaxPool1d(2)] if pools >= k else []
+
+        self.features = nn.Sequential(*conv(1, stride), *conv(channels), *pool(1), *conv(channels), *pool(2))
         with torch.no_grad():  # computed, not typed (in eval mode: BatchNorm's statistics stay untouched)
             flat = self.features.eval()(torch.zeros(1, 1, n_freq)).numel()
         self.features.train()

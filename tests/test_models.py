@@ -151,6 +151,13 @@ def test_cnn_stride_one_gives_the_homeworks_first_map_of_513_minus_d_plus_1():
     assert body(torch.randn(3, 513)).shape == (3, 513)
 
 
+def test_cnn_with_one_pool_keeps_twice_the_flattened_map():
+    two, one = H.layer_shapes(H.FrequencyCNN(4, 9)), H.layer_shapes(H.FrequencyCNN(4, 9, pools=1))
+    flat = {n: dict(rows)["Flatten"][1] for n, rows in (("two", two), ("one", one))}
+    assert [name for name, _ in one].count("MaxPool1d 2") == 1 and flat["one"] == 2 * flat["two"]
+    assert H.FrequencyCNN(4, 9, pools=1)(torch.randn(3, 513)).shape == (3, 513)
+
+
 def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
     body = H.fully_connected(8, 2, n_freq=5, activation="silu", layer_norm=True)
     kinds = [type(m).__name__ for m in body]
