@@ -67,7 +67,8 @@ class Recipe:
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     head_layers: int = 1  # CNN only: how many such hidden layers (with head_hidden > 0)
     batch_norm: bool = False  # CNN only: BatchNorm1d after each convolution, before its activation
-    pools: int = 2  # CNN only: max-pools of 2 after the second and third convolutions (1: the second's only)
+    pools: int = 2  # CNN only: max-pools of 2 after the second and third convolutions (1: the second's only; 3: two
+    # after the third)
     cpu_bf16: bool = False  # on a CPU the body's matrix products run in bfloat16 (MaskDenoiser(cpu_bf16=True))
     loss_power: float = 1.0  # the MSE between magnitudes raised to this power (< 1: compressed, quiet bins weigh more)
     shift: str = "vocoder"  # how voices are pitch-shifted: "vocoder" (same duration) or "resample" (no time stretch)
@@ -268,6 +269,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-pool1": (replace(CNN_H1024, pools=1),
                                "notebook 02's default with one max-pool (after the second convolution) instead of "
                                "two: the flattened map samples the spectrum every 4 bins instead of 8"),
+    "cnn-voices-h1024-pool3": (replace(CNN_H1024, pools=3),
+                               "notebook 02's default with a third max-pool after the last convolution: the "
+                               "flattened map samples the spectrum every 16 bins instead of 8 (a 456-wide head input)"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),

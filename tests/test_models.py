@@ -158,6 +158,11 @@ def test_cnn_with_one_pool_keeps_twice_the_flattened_map():
     assert H.FrequencyCNN(4, 9, pools=1)(torch.randn(3, 513)).shape == (3, 513)
 
 
+def test_cnn_with_three_pools_halves_the_last_map():
+    two, three = H.layer_shapes(H.FrequencyCNN(4, 9)), H.layer_shapes(H.FrequencyCNN(4, 9, pools=3))
+    assert three[-4][1] == (4, 4, two[-4][1][2] // 2)  # the map before Flatten: 4 kernels, half the positions
+
+
 def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
     body = H.fully_connected(8, 2, n_freq=5, activation="silu", layer_norm=True)
     kinds = [type(m).__name__ for m in body]
