@@ -79,27 +79,32 @@ def speech_row(problem: str, rel: str) -> str:
 
 
 def speech_extras() -> list[str]:
-    """The Problems 1-2 seed studies across voices at the notebooks' checkpoint rule, when they exist."""
+    """The notebooks' two recipes over seeds (a small table) at their checkpoint rule, when the seed study exists."""
     found = load("speech_ablation/checkpoint_rules.json") or {}
     studies = found.get("seeds_at_chosen_tolerance", {}).get("variants", {})
-    if not studies:
+    recipes = {net: name for net, name in found.get("notebook_recipes", {}).items() if name in studies}
+    if not recipes:
         return []
-    parts = []
-    for name, study in sorted(studies.items(), key=lambda kv: -sum(kv[1]["mean_snr_db"]) / len(kv[1]["mean_snr_db"])):
-        stats = []
-        for k in ("mean_snr_db", "male_mean_snr_db", "worst_snr_db"):
-            vals = study[k]
-            mean = sum(vals) / len(vals)
-            sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5
-            stats.append(f"{mean:.2f} ± {sd:.2f}")
-        parts.append(f"`{name}` ({len(vals)} seeds) dev mean {stats[0]} dB, male mean {stats[1]} dB, worst voice "
-                     f"{stats[2]} dB")
-    defaults = " and ".join(f"`{v}`" for v in found.get("notebook_recipes", {}).values())
-    return ["", f"Problems 1-2 over seeds (`benchmarks/speech_ablation.py --seeds`, mean ± sd, each seed at the "
-                f"notebooks' checkpoint rule: the latest epoch within {found['chosen_tolerance_db']:g} dB of the best "
-                f"validation mean, `benchmarks/checkpoint_rules.py`; the notebooks' defaults are {defaults}, the "
-                "others recipes compared with them; [`benchmarks/README.md`](benchmarks/README.md) has every variant "
-                "tried): " + "; ".join(parts) + "."]
+
+    def mean_sd(vals: list[float]) -> str:
+        mean = sum(vals) / len(vals)
+        sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
+        return f"{mean:.2f} ± {sd:.2f}"
+
+    keys = ("mean_snr_db", "male_mean_snr_db", "worst_snr_db", "tail_snr_db", "test12_snr_db")
+    rows = ["| notebook | recipe | seeds | dev mean | male mean | worst voice | tail | `test_12` |",
+            "|---|---|---|---|---|---|---|---|"]
+    for net, name in recipes.items():
+        study = studies[name]
+        cells = [mean_sd(study[k]) if study.get(k) else "–" for k in keys]
+        rows.append(f"| {'01 DNN' if net == 'dnn' else '02 CNN'} | `{name}` | {len(study['mean_snr_db'])} | "
+                    + " | ".join(cells) + " |")
+    others = sum(1 for name, study in studies.items() if name not in recipes.values() and len(study["mean_snr_db"]) > 1)
+    return ["", f"Problems 1–2 over seeds (SNR in dB, mean ± sd; each seed at the notebooks' checkpoint rule, the "
+                f"latest epoch within {found['chosen_tolerance_db']:g} dB of the best validation mean; "
+                "`benchmarks/speech_ablation.py --seeds`, `benchmarks/checkpoint_rules.py`):", "", *rows, "",
+            f"{others} other {'recipe was' if others == 1 else 'recipes were'} run with two or more seeds; [`benchmarks/README.md`](benchmarks/README.md) "
+            "lists them and compares each with the recipe it changes (Welch's 95 % intervals)."]
 
 
 def conclusions() -> list[str]:

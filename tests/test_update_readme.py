@@ -120,6 +120,23 @@ def test_problems_1_2_sentence_names_each_networks_seed_count(outputs):
     assert "Over 5 DNN and 3 CNN seeds, DNN − CNN = +0.00 dB" in sentence and "seeds each" not in sentence
 
 
+def test_the_seed_table_shows_the_notebooks_recipes_and_counts_the_others(outputs):
+    def study(*means):
+        return {k: list(means) for k in ("mean_snr_db", "male_mean_snr_db", "worst_snr_db", "tail_snr_db",
+                                          "test12_snr_db")}
+    path = outputs / "speech_ablation" / "checkpoint_rules.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"chosen_tolerance_db": 0.3, "notebook_recipes": {"dnn": "d", "cnn": "c"},
+                                "seeds_at_chosen_tolerance": {"variants": {
+                                    "d": study(14.0, 14.2), "c": study(13.0, 13.0, 13.3), "x": study(12.0, 12.1),
+                                    "y": study(11.0)}}}))
+    lines = update_readme.speech_extras()
+    rows = [line for line in lines if line.startswith("| 0")]
+    assert rows == ["| 01 DNN | `d` | 2 | 14.10 ± 0.14 | 14.10 ± 0.14 | 14.10 ± 0.14 | 14.10 ± 0.14 | 14.10 ± 0.14 |",
+                    "| 02 CNN | `c` | 3 | 13.10 ± 0.17 | 13.10 ± 0.17 | 13.10 ± 0.17 | 13.10 ± 0.17 | 13.10 ± 0.17 |"]
+    assert lines[-1].startswith("1 other recipe was run with two or more seeds")
+
+
 def test_the_full_variant_tables_are_generated_beside_their_json_and_checked(tmp_path, monkeypatch, capsys):
     folder = tmp_path / "outputs" / "speech_ablation"
     folder.mkdir(parents=True)
