@@ -103,7 +103,8 @@ def speech_extras() -> list[str]:
     return ["", f"Problems 1–2 over seeds (SNR in dB, mean ± sd; each seed at the notebooks' checkpoint rule, the "
                 f"latest epoch within {found['chosen_tolerance_db']:g} dB of the best validation mean; "
                 "`benchmarks/speech_ablation.py --seeds`, `benchmarks/checkpoint_rules.py`):", "", *rows, "",
-            f"{others} other {'recipe was' if others == 1 else 'recipes were'} run with two or more seeds; [`benchmarks/README.md`](benchmarks/README.md) "
+            f"{others} other {'recipe was' if others == 1 else 'recipes were'} run with two or more seeds; "
+            "[`benchmarks/README.md`](benchmarks/README.md) "
             "lists them and compares each with the recipe it changes (Welch's 95 % intervals)."]
 
 
