@@ -272,6 +272,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-pool3": (replace(CNN_H1024, pools=3),
                                "notebook 02's default with a third max-pool after the last convolution: the "
                                "flattened map samples the spectrum every 16 bins instead of 8 (a 456-wide head input)"),
+    "cnn-voices-h1024-up14": (replace(CNN_H1024, semitones=(-4, -2, 0, 2, 4, 6, 8, 10, 12, 14)),
+                              "notebook 02's default with a tenth training voice shifted up 14 semitones (about 240 "
+                              "Hz: the highest dev voice, test_12 at 228 Hz, lies above +12)"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),
