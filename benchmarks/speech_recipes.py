@@ -275,6 +275,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-up14": (replace(CNN_H1024, semitones=(-4, -2, 0, 2, 4, 6, 8, 10, 12, 14)),
                               "notebook 02's default with a tenth training voice shifted up 14 semitones (about 240 "
                               "Hz: the highest dev voice, test_12 at 228 Hz, lies above +12)"),
+    "cnn-voices-h1024-wd0.1": (replace(CNN_H1024, weight_decay=0.1),
+                               "notebook 02's default trained with AdamW, decoupled weight decay 0.1 (the head "
+                               "overfits the one training voice: its validation mean peaks by epoch 26-35 of 40)"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),
