@@ -278,6 +278,10 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
     "cnn-voices-h1024-wd0.1": (replace(CNN_H1024, weight_decay=0.1),
                                "notebook 02's default trained with AdamW, decoupled weight decay 0.1 (the head "
                                "overfits the one training voice: its validation mean peaks by epoch 26-35 of 40)"),
+    "cnn-voices-h1024-k5": (replace(CNN_H1024, kernel=5),
+                            "notebook 02's default with kernels of length D = 5 instead of 9"),
+    "cnn-voices-h1024-k13": (replace(CNN_H1024, kernel=13),
+                             "notebook 02's default with kernels of length D = 13 instead of 9"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),
