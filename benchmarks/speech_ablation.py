@@ -58,7 +58,8 @@ def build_model(recipe: Recipe, X: torch.Tensor) -> H.MaskDenoiser:
     else:
         body = H.FrequencyCNN(recipe.channels, recipe.kernel, recipe.dropout, head_hidden=recipe.head_hidden,
                               activation=recipe.activation, stride=recipe.stride, head_layers=recipe.head_layers,
-                              batch_norm=recipe.batch_norm, pools=recipe.pools)
+                              batch_norm=recipe.batch_norm, pools=recipe.pools,
+                              later_stride=recipe.later_stride)
     body = H.LocalPath(body) if recipe.local_path else body
     log_mean, log_std = H.log_stats(X)
     if recipe.global_norm:  # one mean and one spread for every frequency instead of per-frequency statistics

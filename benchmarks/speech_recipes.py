@@ -67,6 +67,7 @@ class Recipe:
     head_hidden: int = 0  # CNN only: a hidden fully-connected layer of this width before the output layer
     head_layers: int = 1  # CNN only: how many such hidden layers (with head_hidden > 0)
     batch_norm: bool = False  # CNN only: BatchNorm1d after each convolution, before its activation
+    later_stride: int = 1  # CNN only: the stride of the second and third convolutions
     pools: int = 2  # CNN only: max-pools of 2 after the second and third convolutions (1: the second's only; 3: two
     # after the third)
     cpu_bf16: bool = False  # on a CPU the body's matrix products run in bfloat16 (MaskDenoiser(cpu_bf16=True))
@@ -282,6 +283,9 @@ VARIANTS = {  # name: (recipe, one sentence on what it changes)
                             "notebook 02's default with kernels of length D = 5 instead of 9"),
     "cnn-voices-h1024-k13": (replace(CNN_H1024, kernel=13),
                              "notebook 02's default with kernels of length D = 13 instead of 9"),
+    "cnn-voices-h1024-strided": (replace(CNN_H1024, pools=0, later_stride=2),
+                                 "notebook 02's default with a stride of 2 in every convolution instead of max-pools "
+                                 "after the second and third (the same 8-bin grid, 58 positions instead of 57)"),
     "cnn-voices-h1024-st1": (replace(CNN_H1024, semitones=EVERY_SEMITONE),
                              "notebook 02's default with a training voice at every semitone from -4 to +12 (17 "
                              "voices instead of 9), as the DNN's"),

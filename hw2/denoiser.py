@@ -104,12 +104,12 @@ class FrequencyCNN(nn.Module):
     With `head_hidden` > 0, `head_layers` hidden layers of that many units (and the activation) come before the
     linear layer; with `batch_norm` each convolution is followed by BatchNorm1d before its activation. `pools`
     max-pools of 2 follow the second and third convolutions (2: both, 1: the second's only, 0: none; 3: a
-    second one after the third).
+    second one after the third); `later_stride` is the stride of the second and third convolutions.
     """
 
     def __init__(self, channels: int = 16, kernel: int = 9, dropout: float = 0.0, n_freq: int = 513,
                  head_hidden: int = 0, activation: str = "relu", stride: int = 2, head_layers: int = 1,
-                 batch_norm: bool = False, pools: int = 2):
+                 batch_norm: bool = False, pools: int = 2, later_stride: int = 1):
         super().__init__()
         act = ACTIVATIONS[activation]
 
@@ -120,7 +120,8 @@ class FrequencyCNN(nn.Module):
         def pool(k: int) -> list[nn.Module]:
             return [nn.MaxPool1d(2)] if pools >= k else []
 
-        self.features = nn.Sequential(*conv(1, stride), *conv(channels), *pool(1), *conv(channels), *pool(2), *pool(3))
+        self.features = nn.Sequential(*conv(1, stride), *conv(channels, later_stride), *pool(1),
+                                      *conv(channels, later_stride), *pool(2), *pool(3))
         with torch.no_grad():  # computed, not typed (in eval mode: BatchNorm's statistics stay untouched)
             flat = self.features.eval()(torch.zeros(1, 1, n_freq)).numel()
         self.features.train()

@@ -163,6 +163,12 @@ def test_cnn_with_three_pools_halves_the_last_map():
     assert three[-4][1] == (4, 4, two[-4][1][2] // 2)  # the map before Flatten: 4 kernels, half the positions
 
 
+def test_cnn_strided_throughout_needs_no_pool_for_the_same_grid():
+    rows = H.layer_shapes(H.FrequencyCNN(4, 9, pools=0, later_stride=2))
+    assert not any(name.startswith("MaxPool") for name, _ in rows)
+    assert [shape[2] for name, shape in rows if name.startswith("Conv1d")] == [253, 123, 58]
+
+
 def test_fully_connected_uses_the_named_activation_and_optional_layer_norm():
     body = H.fully_connected(8, 2, n_freq=5, activation="silu", layer_norm=True)
     kinds = [type(m).__name__ for m in body]
