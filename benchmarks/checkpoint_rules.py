@@ -110,7 +110,11 @@ SEED_PAIRS = (("dnn-voices-noise0", "dnn-voices"), ("dnn-voices", "dnn-voices-fo
               ("dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16-shop128-cleaner",
                "dnn-voices-pow0.7-mix0.5-silu-h1536-st1-bs128-bf16"),
               ("cnn-voices-h1024-local", "cnn-voices-h1024"), ("cnn-voices-h1024-lr1.5e-3", "cnn-voices-h1024"),
-              ("cnn-voices-h1024-s1-bf16", "cnn-voices-h1024"), ("cnn-voices-h1024-bf16", "cnn-voices-h1024"))
+              ("cnn-voices-h1024-s1-bf16", "cnn-voices-h1024"), ("cnn-voices-h1024-bf16", "cnn-voices-h1024"),
+              ("cnn-voices-h1024-pool1", "cnn-voices-h1024"), ("cnn-voices-h1024-pool3", "cnn-voices-h1024"),
+              ("cnn-voices-h1024-strided", "cnn-voices-h1024"), ("cnn-voices-h1024-k5", "cnn-voices-h1024"),
+              ("cnn-voices-h1024-k13", "cnn-voices-h1024"), ("cnn-voices-h1024-up14", "cnn-voices-h1024"),
+              ("cnn-voices-h1024-wd0.1", "cnn-voices-h1024"))
 
 
 def seed_studies(path: Path, tolerance: float) -> dict:
