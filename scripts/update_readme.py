@@ -11,6 +11,7 @@ full runs on the course data.
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -87,9 +88,7 @@ def speech_extras() -> list[str]:
         return []
 
     def mean_sd(vals: list[float]) -> str:
-        mean = sum(vals) / len(vals)
-        sd = (sum((x - mean) ** 2 for x in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
-        return f"{mean:.2f} ± {sd:.2f}"
+        return f"{statistics.mean(vals):.2f} ± {statistics.stdev(vals) if len(vals) > 1 else 0.0:.2f}"
 
     keys = ("mean_snr_db", "male_mean_snr_db", "worst_snr_db", "tail_snr_db", "test12_snr_db")
     rows = ["| notebook | recipe | seeds | dev mean | male mean | worst voice | tail | `test_12` |",
